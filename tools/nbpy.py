@@ -7,7 +7,7 @@
 Script format: cells start with a line `# %%` (code) or `# %% [markdown]` (markdown; each line
 starts with `# `, which is removed). Only the .ipynb is committed; run `nbdev_clean` afterwards.
 """
-import json, sys
+import hashlib, json, sys
 from pathlib import Path
 
 def _cell(kind, lines):
@@ -28,6 +28,11 @@ def py_to_nb(text):
             kind, buf = ('markdown' if '[markdown]' in line else 'code'), []
         elif kind is not None: buf.append(line)
     if kind is not None: cells.append(_cell(kind, buf))
+    seen = set()
+    for c in cells:  # deterministic cell ids, so re-converting an unchanged cell changes nothing downstream
+        h = hashlib.sha1(''.join(c['source']).encode()).hexdigest()
+        cid = next(h[i:i+8] for i in range(0, 33) if h[i:i+8] not in seen)
+        seen.add(cid); c['id'] = cid
     return {'cells': cells, 'metadata': {'kernelspec': {'display_name': 'python3', 'language': 'python', 'name': 'python3'}},
             'nbformat': 4, 'nbformat_minor': 5}
 
