@@ -10,7 +10,7 @@ from pathlib import Path
 # %% auto #0
 __all__ = ['build_parser', 'main']
 
-# %% ../nbs/20_cli.ipynb #415ad137
+# %% ../nbs/20_cli.ipynb #5766c5c1
 def _find_root(start:Path|None=None)->Path:
     "The nearest folder at or above `start` that holds settings.ini and nbs/"
     start = Path(start or Path.cwd()).resolve()
@@ -20,7 +20,7 @@ def _find_root(start:Path|None=None)->Path:
 
 def _cmd_readme(args)->int:
     "Write README.md from nbs/index.ipynb, or with --check fail if it differs"
-    from .core import render_readme
+    from warmdarts_nb.core import render_readme
     root = _find_root(args.root)
     text, out = render_readme(root/'nbs'/'index.ipynb'), root/'README.md'
     if args.check:
@@ -30,29 +30,29 @@ def _cmd_readme(args)->int:
     out.write_text(text, encoding='utf-8'); print(f"wrote {out}")
     return 0
 
-# %% ../nbs/20_cli.ipynb #894a9fc9
+# %% ../nbs/20_cli.ipynb #dca3f105
 def _cmd_tasks(args)->int:
     "Print the built-in offline tasks with their facts"
-    from .tasks import tasks_table, format_table
+    from warmdarts_nb.tasks import tasks_table, format_table
     rows = tasks_table()
     print(format_table(rows)); print(f"{len(rows) - 1} tasks")
     return 0
 
 def _task_arg(s:str):
     "A task from a suite name or a folder of class sub-folders"
-    from .tasks import Task, get_task
+    from warmdarts_nb.tasks import Task, get_task
     p = Path(s)
     return Task.from_folder(p) if p.is_dir() else get_task(s)
 
 def _kb_arg(args):
-    from .kb import open_kb
+    from warmdarts_nb.kb import open_kb
     return open_kb(args.kb)
 
-# %% ../nbs/20_cli.ipynb #4fbf1a56
+# %% ../nbs/20_cli.ipynb #d55a2404
 def _cmd_search(args)->int:
     "Search a task, warm-started from the knowledge base, print the summary and save a drawing of the genotype"
-    from .warmstart import warm_search, warm_summary, cold_reference, _config
-    from .genotypes import plot_genotype
+    from warmdarts_nb.warmstart import warm_search, warm_summary, cold_reference, _config
+    from warmdarts_nb.genotypes import plot_genotype
     import matplotlib; matplotlib.use('Agg')
     import matplotlib.pyplot as plt
     task, kb = _task_arg(args.task), _kb_arg(args)
@@ -60,7 +60,7 @@ def _cmd_search(args)->int:
     print(f"searching {task.name} ({task.n} images, {task.n_classes} classes) with the {name!r} configuration, "
           f"warm start {args.warm_start!r} (mode {args.mode}, measure {args.measure}); knowledge base {kb.path}", flush=True)
     r = warm_search(task, name, args.warm_start, args.mode, args.measure, kb=kb, k=args.k, seed=args.seed,
-                    device=args.device, save=not args.no_save, progress=not args.quiet)
+                    device=args.device, save=not args.no_save, progress=not args.quiet, num_threads=args.threads)
     print(warm_summary(r, cold_reference(kb, name, len(cfg.stages))))
     out = Path(args.out); out.mkdir(parents=True, exist_ok=True)
     fig = plot_genotype(r.genotype)
@@ -71,10 +71,11 @@ def _cmd_search(args)->int:
 
 def _cmd_rank(args)->int:
     "Rank the knowledge base's records by similarity to a task"
-    from .warmstart import usable_sources, _config
-    from .similarity import rank_tasks
+    from warmdarts_nb.warmstart import with_embedding
+    from warmdarts_nb.similarity import rank_tasks
     task, kb = _task_arg(args.task), _kb_arg(args)
-    cands = {r['id']: r for r in kb.records if args.measure in r.get('embeddings', {}) and r['task']['fingerprint'] != task.fingerprint}
+    cands = {r['id']: r for r in (with_embedding(r, args.measure) for r in kb.records if r['task']['fingerprint'] != task.fingerprint)
+             if args.measure in r.get('embeddings', {})}
     if not cands: print(f"no record in {kb!r} has a {args.measure!r} embedding", file=sys.stderr); return 1
     for o in rank_tasks(task, cands, args.measure, k=args.k):
         print(f"{o['rank']:3d}  {o['distance']:.4f}  {o['name']}  ({cands[o['name']]['task']['name']})")
@@ -98,13 +99,14 @@ def _cmd_kb(args)->int:
 
 def _cmd_build_kb(args)->int:
     "Build (or complete) a knowledge base of cold searches of the offline suite"
-    from .warmstart import build_kb
+    from warmdarts_nb.warmstart import build_kb
     ex = None
     if args.executor == 'process':
         import concurrent.futures as cf
         ex = cf.ProcessPoolExecutor(args.workers)
     elif args.executor == 'ray': ex = 'ray'
-    try: kb = build_kb(args.out, args.tasks or None, args.config, tuple(args.seeds), executor=ex, progress=True)
+    try: kb = build_kb(args.out, args.tasks or None, args.config, tuple(args.seeds), executor=ex, embed=tuple(args.embed),
+                       weights=not args.no_weights, progress=True)
     finally:
         if ex not in (None, 'ray'): ex.shutdown()
     print(f"{len(kb)} records in {kb.path}")
@@ -112,20 +114,22 @@ def _cmd_build_kb(args)->int:
 
 def _cmd_bench(args)->int:
     "Benchmark the supernet step (plain vs fast mixed op)"
-    from .bench import bench_table, format_table
-    rows = bench_table(args.config, batch_size=args.batch_size, device=args.device, steps=args.steps)
+    from warmdarts_nb.bench import bench_table, format_table
+    kw = dict(device=args.device, steps=args.steps, warmup=1, threads=args.threads)
+    if args.batch_size: kw['batch_size'] = args.batch_size
+    rows = bench_table(args.config, repeats=args.repeats, **kw)
     print(format_table(rows))
     return 0
 
 def _cmd_train_probe(args)->int:
     "Train the probe network used by Task2Vec, OTDD and the landmarker"
-    from .metafeatures import train_probe, default_probe_path
+    from warmdarts_nb.metafeatures import train_probe, default_probe_path
     out = Path(args.out) if args.out else default_probe_path()
     body, meta = train_probe(out, seed=args.seed, verbose=True)
     print(f"wrote {out}: version {meta.get('version')}")
     return 0
 
-# %% ../nbs/20_cli.ipynb #f3c8e362
+# %% ../nbs/20_cli.ipynb #1a14b98b
 def build_parser()->argparse.ArgumentParser:
     "The `warmdarts` argument parser with its subcommands"
     p = argparse.ArgumentParser(prog='warmdarts', description='Warm-started DARTS architecture search (warmdarts_nb).')
@@ -143,6 +147,7 @@ def build_parser()->argparse.ArgumentParser:
     s.add_argument('-k', type=int, default=3, help="records averaged by --warm-start meta")
     s.add_argument('--device', default=None, help="cpu, cuda, cuda:1 ... (default: a GPU if there is one)")
     s.add_argument('--seed', type=int, default=0)
+    s.add_argument('--threads', type=int, default=1, help='torch CPU threads (default 1: these small networks run no faster on more, and much slower on a busy machine)')
     s.add_argument('--out', default='.', help='folder for the genotype drawing')
     s.add_argument('--no-save', action='store_true', help='do not add the result to the knowledge base')
     s.add_argument('--quiet', action='store_true', help='no progress bar')
@@ -161,11 +166,14 @@ def build_parser()->argparse.ArgumentParser:
     s.add_argument('--config', default='tiny'); s.add_argument('--seeds', type=int, nargs='+', default=[0])
     s.add_argument('--executor', default='inprocess', choices=['inprocess', 'process', 'ray'])
     s.add_argument('--workers', type=int, default=2, help='processes for --executor process')
+    s.add_argument('--embed', nargs='+', default=['simple', 'task2vec', 'otdd'], choices=['simple', 'task2vec', 'otdd'], help='embeddings stored with each record')
+    s.add_argument('--no-weights', action='store_true', help='do not store supernet weights (smaller; no `weights` warm starts from this base)')
     s.set_defaults(func=_cmd_build_kb)
     s = sub.add_parser('bench', help='supernet step speed and memory: plain vs fast mixed op')
     s.add_argument('--config', nargs='+', default=['tiny'], help='presets to measure (tiny, paper)')
     s.add_argument('--batch-size', type=int, default=None); s.add_argument('--device', default=None)
-    s.add_argument('--steps', type=int, default=10)
+    s.add_argument('--steps', type=int, default=10, help='timed steps per run'); s.add_argument('--repeats', type=int, default=3, help='interleaved runs per mode')
+    s.add_argument('--threads', type=int, default=1, help='torch CPU threads')
     s.set_defaults(func=_cmd_bench)
     s = sub.add_parser('train-probe', help='train the probe network (Task2Vec / OTDD features)')
     s.add_argument('--out', default=None, help='where to write it (default: the package\'s assets/probe.pt)')
@@ -178,6 +186,10 @@ def build_parser()->argparse.ArgumentParser:
     return p
 
 def main(argv:list|None=None)->int:
-    "Run the `warmdarts` command line with `argv` (default: sys.argv[1:])"
+    "Run the `warmdarts` command line with `argv` (default: sys.argv[1:]); bad input gives a one-line error and exit code 2"
     args = build_parser().parse_args(argv)
-    return args.func(args)
+    try: return args.func(args)
+    except (ValueError, KeyError, FileNotFoundError) as e:   # the library's errors say what is wrong and where
+        msg = e.args[0] if isinstance(e, KeyError) and e.args else e
+        print(f"warmdarts {args.command}: error: {msg}", file=sys.stderr)
+        return 2

@@ -69,7 +69,7 @@ def fingerprint(*parts)->str:
         h.update(b'|')
     return h.hexdigest()[:16]
 
-# %% ../nbs/00_core.ipynb #cbaffe60
+# %% ../nbs/00_core.ipynb #000f6668
 def atomic_write_bytes(path:str|Path, data:bytes)->Path:
     "Write `data` to `path` atomically (temporary file in the same folder, then rename)"
     path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
@@ -77,15 +77,18 @@ def atomic_write_bytes(path:str|Path, data:bytes)->Path:
     try:
         with os.fdopen(fd, 'wb') as f:
             f.write(data); f.flush(); os.fsync(f.fileno())
+        umask = os.umask(0); os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)   # mkstemp makes 0600 files; give the usual permissions, as open() would
         os.replace(tmp, path)
     except BaseException:
         if os.path.exists(tmp): os.unlink(tmp)
         raise
     return path
 
-def atomic_write_json(path:str|Path, obj)->Path:
-    "Write `obj` as indented JSON to `path` atomically"
-    return atomic_write_bytes(path, (json.dumps(obj, indent=1, sort_keys=True) + '\n').encode())
+def atomic_write_json(path:str|Path, obj, indent:int|None=1)->Path:
+    "Write `obj` as JSON to `path` atomically (`indent=None`: compact, for data files)"
+    seps = (',', ':') if indent is None else None
+    return atomic_write_bytes(path, (json.dumps(obj, indent=indent, separators=seps, sort_keys=True) + '\n').encode())
 
 def atomic_torch_save(obj, path:str|Path)->Path:
     "`torch.save` `obj` (tensors, dicts, lists, numbers) to `path` atomically"

@@ -109,7 +109,7 @@ class KnowledgeBase:
     def ids(self)->list: return sorted(self._recs)
     def __repr__(self): return f"KnowledgeBase({str(self.path)!r}, {len(self)} records, {len(self.errors)} unusable)"
 
-# %% ../nbs/11_kb.ipynb #765ea030
+# %% ../nbs/11_kb.ipynb #00a223d9
 def _now(): return datetime.datetime.now(datetime.timezone.utc).isoformat(timespec='seconds')
 
 def _kb_add(self:KnowledgeBase,
@@ -128,7 +128,7 @@ def _kb_add(self:KnowledgeBase,
     d = self.path/'records'
     if weights is not None:
         atomic_torch_save({k: v.detach().cpu() for k, v in weights.items()}, d/f"{rec['id']}.weights.pt")
-    f = atomic_write_json(d/f"{rec['id']}.json", rec)
+    f = atomic_write_json(d/f"{rec['id']}.json", rec, indent=None)   # compact: records are data (`warmdarts kb show` pretty-prints)
     self._recs[rec['id']], self._where[rec['id']] = rec, f
     return rec['id']
 KnowledgeBase.add = _kb_add

@@ -205,7 +205,7 @@ def load_checkpoint(path, device='cpu')->dict:
     if ck.get('version') != CKPT_VERSION: raise ValueError(f"{path}: not a warmdarts_nb search checkpoint (version {ck.get('version')!r})")
     return ck
 
-# %% ../nbs/09_search.ipynb #59f033f6
+# %% ../nbs/09_search.ipynb #b0b0b125
 class _ChannelsLast(Callback):
     "Feed the model channels-last images (CUDA)"
     order = 6
@@ -233,8 +233,18 @@ def search(
     callbacks:list|None=None,      # more fastai callbacks for every stage's learner
     progress:bool=False,           # show fastai's progress bars and logs
     max_epochs:int|None=None,      # stop (interrupted, resumable) after this many epochs in total
+    num_threads:int|None=None,     # CPU threads for torch during the search (restored after); None: leave as is
 )->SearchResult:
     "Run a (progressive) DARTS search of `task` in fastai and return what it found and what it cost"
+    if num_threads is None: return _search(task, config, seed, device, resume, checkpoint_dir, start_stage, init_masks,
+                                           init_alphas, init_weights, callbacks, progress, max_epochs)
+    old = torch.get_num_threads(); torch.set_num_threads(num_threads)
+    try: return _search(task, config, seed, device, resume, checkpoint_dir, start_stage, init_masks,
+                         init_alphas, init_weights, callbacks, progress, max_epochs)
+    finally: torch.set_num_threads(old)
+
+def _search(task, config, seed, device, resume, checkpoint_dir, start_stage, init_masks, init_alphas, init_weights,
+            callbacks, progress, max_epochs)->SearchResult:
     t0 = time.perf_counter()
     device = default_device(device)
     ck = None

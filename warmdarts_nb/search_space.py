@@ -59,7 +59,7 @@ def remove_hooks(counts:dict):
     "Remove the hooks that `count_calls` attached"
     for h in counts.pop('_handles', []): h.remove()
 
-# %% ../nbs/04_search_space.ipynb #40496ae0
+# %% ../nbs/04_search_space.ipynb #1d33c75f
 class SearchCell(nn.Module):
     "A DARTS search cell: two preprocessed inputs, `steps` nodes, each a sum of mixed ops over all earlier states"
     def __init__(self,
@@ -77,9 +77,9 @@ class SearchCell(nn.Module):
                                    for i in range(steps) for j in range(i + 2))
         self._plans = {}
 
-    def forward(self, s0, s1, weights, mask, skip_drop=0., fast=True, fast_max_pixels=None):
+    def forward(self, s0, s1, weights, mask, skip_drop=0., fast=True, fast_max_elems=None):
         "The cell's output: `forward_fast` or `forward_plain` (the same function)"
-        if fast and (fast_max_pixels is None or s1.shape[-2] * s1.shape[-1] <= fast_max_pixels):
+        if fast and (fast_max_elems is None or self.C * s1.shape[-2] * s1.shape[-1] <= fast_max_elems):
             return self.forward_fast(s0, s1, weights, mask, skip_drop)
         return self.forward_plain(s0, s1, weights, self.active(mask), skip_drop)
 
@@ -104,7 +104,7 @@ class SearchCell(nn.Module):
             states.append(s)
         return torch.cat(states[-self.multiplier:], dim=1)
 
-# %% ../nbs/04_search_space.ipynb #be531add
+# %% ../nbs/04_search_space.ipynb #3fb0b159
 class SuperNet(nn.Module):
     "The DARTS search network: a stem, `layers` search cells (reductions at 1/3 and 2/3), pooling and a classifier"
     def __init__(self,
@@ -120,13 +120,13 @@ class SuperNet(nn.Module):
         mask_reduce=None,            # (n_edges, n_ops) bool op mask of reduction cells; None = all
         fast:bool=True,              # use the batched forward (same function as the plain one)
         channels_last:bool|None=None,# run on channels-last (NHWC) tensors; None = when `fast`
-        fast_max_pixels:int|None=1024, # cells with larger inputs (H*W) run plain even when `fast` (None: no limit)
+        fast_max_elems:int|None=8192,# cells with more values per image (C*H*W of the input size) run plain; None: no limit
     ):
         super().__init__()
         self.C, self.n_classes, self.layers, self.in_channels, self.steps = C, n_classes, layers, in_channels, steps
         self.multiplier, self.stem_multiplier, self.primitives, self.fast = multiplier, stem_multiplier, list(primitives), fast
         self.skip_drop, self.channels_last = 0., fast if channels_last is None else channels_last
-        self.fast_max_pixels = fast_max_pixels
+        self.fast_max_elems = fast_max_elems
         C_curr = stem_multiplier * C
         self.stem = nn.Sequential(nn.Conv2d(in_channels, C_curr, 3, padding=1, bias=False), nn.BatchNorm2d(C_curr))
         C_pp, C_p, C_curr = C_curr, C_curr, C
@@ -164,7 +164,7 @@ class SuperNet(nn.Module):
         wn, wr = self.arch_weights()
         for cell in self.cells:
             w, m = (wr, self.mask_reduce) if cell.reduction else (wn, self.mask_normal)
-            s0, s1 = s1, cell(s0, s1, w, m, self.skip_drop, self.fast, self.fast_max_pixels)
+            s0, s1 = s1, cell(s0, s1, w, m, self.skip_drop, self.fast, self.fast_max_elems)
         return self.classifier(self.global_pooling(s1).flatten(1))
 
 # %% ../nbs/04_search_space.ipynb #1653357f

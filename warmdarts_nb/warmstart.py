@@ -16,8 +16,8 @@ from .transfer import warm_start_plan, meta_transfer, similarity_weights, parse_
 from .search import CONFIGS, SearchConfig, SearchResult, search
 
 # %% auto #0
-__all__ = ['WARM_STARTS', 'record_from_result', 'usable_sources', 'choose_sources', 'warm_search', 'cold_reference',
-           'warm_summary', 'build_kb']
+__all__ = ['WARM_STARTS', 'ARMS', 'record_from_result', 'with_embedding', 'usable_sources', 'choose_sources', 'warm_search',
+           'cold_reference', 'warm_summary', 'compare_starts', 'format_rows', 'build_kb']
 
 # %% ../nbs/13_warmstart.ipynb #b4c27a29
 def _config(config)->tuple:
@@ -46,8 +46,19 @@ def record_from_result(
             'genotype': result.genotype.to_dict(), 'scores': {'alphas_acc': float(result.accuracy)},
             'cost': result.cost, 'warm_start': result.warm.get('source'), 'embeddings': embeddings or {}}
 
-# %% ../nbs/13_warmstart.ipynb #5d947018
+# %% ../nbs/13_warmstart.ipynb #a7dc923e
 WARM_STARTS = ('auto', 'meta', 'cold')
+
+def with_embedding(
+    rec:dict,     # a knowledge-base record
+    measure:str,  # the similarity measure needed
+)->dict:          # the record, with the embedding added when it could be made
+    "`rec`, with its `measure` embedding computed (and cached) if it lacks one and its task is a built-in task"
+    if measure in rec.get('embeddings', {}): return rec
+    try: task = get_task(rec['task']['name'])
+    except ValueError: return rec                       # not a built-in task: nothing to embed
+    if task.fingerprint != rec['task']['fingerprint']: return rec   # same name, other data
+    return {**rec, 'embeddings': {**rec.get('embeddings', {}), measure: embed_task(task, measure)}}
 
 def usable_sources(
     kb:KnowledgeBase,   # the knowledge base
@@ -75,7 +86,7 @@ def choose_sources(
                           f"(same task, or {len(rec['stages'])} stages instead of {len(cfg.stages)})")
         return [(rec, None)]
     check_method(measure)
-    cands = {i: r for i, r in cands.items() if measure in r.get('embeddings', {})}
+    cands = {i: r for i, r in ((i, with_embedding(r, measure)) for i, r in cands.items()) if measure in r.get('embeddings', {})}
     if not cands:
         raise KBError(f"no record in {kb!r} can warm-start {task.name!r} with {len(cfg.stages)} stages and a {measure!r} "
                       "embedding: build a base (`warmdarts build-kb`) or search cold (--warm-start cold)")
@@ -162,6 +173,38 @@ def warm_summary(
                      f"seconds {c['seconds']:.1f} vs {ref['seconds']:.1f}")
     if result.warm.get('record_id'): lines.append(f"stored as {result.warm['record_id']}")
     return '\n'.join(lines)
+
+# %% ../nbs/13_warmstart.ipynb #2d91b4bc
+ARMS = (('cold', None), ('auto', 'mask'), ('auto', 'alphas'), ('auto', 'weights'), ('auto', 'mask+alphas'), ('meta', 'mask'))
+
+def compare_starts(
+    task,                    # the target task
+    config='tiny',           # the configuration
+    arms=ARMS,               # (warm_start, mode) pairs; mode None for cold
+    seeds=(0,),              # the same seeds for every arm
+    measure:str='task2vec',  # similarity measure
+    kb=None,                 # the knowledge base (None: `open_kb()`)
+    **kwargs,                # more `warm_search` arguments
+)->list:                     # one dict per run
+    "Search `task` cold and warm (each arm, each seed) without storing, and tabulate cost and accuracy"
+    if kb is None or isinstance(kb, (str, Path)): kb = open_kb(kb)
+    rows = []
+    for seed in seeds:
+        for ws, mode in arms:
+            r = warm_search(task, config, ws, mode or 'mask', measure, kb=kb, save=False, seed=seed, **kwargs)
+            src = r.warm.get('source') or {}
+            rows.append(dict(task=task.name, arm=ws if ws == 'cold' else f"{ws}:{mode}", seed=seed,
+                             source=src.get('task') or ','.join(src.get('ids', [])) or None,
+                             distance=src.get('distance', (src.get('distances') or [None])[0]),
+                             seconds=round(r.cost['seconds'], 1), epochs=r.cost['epochs'], op_epochs=r.cost['op_epochs'],
+                             alphas_acc=round(float(r.accuracy), 4)))
+    return rows
+
+def format_rows(rows:list)->str:
+    "Rows of dicts as a markdown table"
+    keys = list(rows[0])
+    fmt = lambda v: f"{v:.3f}" if isinstance(v, float) and not float(v).is_integer() else str(v)
+    return '\n'.join(['| ' + ' | '.join(keys) + ' |', '|' + '---|' * len(keys)] + ['| ' + ' | '.join(fmt(r[k]) for k in keys) + ' |' for r in rows])
 
 # %% ../nbs/13_warmstart.ipynb #cc1504b4
 def _build_one(task, config, seed:int, embed:tuple)->tuple:
