@@ -93,7 +93,7 @@ def bench_supernet(
     for _ in range(steps): step()
     if dev.type == 'cuda': torch.cuda.synchronize(dev)
     step_s = (time.perf_counter() - t0) / steps
-    peak = (_proc_status_mb('VmHWM') if hwm else peak_memory_mb(dev)) - base
+    peak = max(0., (_proc_status_mb('VmHWM') if hwm else peak_memory_mb(dev)) - base)   # VmHWM is updated lazily: a tiny model can read a hair below the base
     return dict(kw, images_per_s=2 * batch_size / step_s, step_s=step_s, peak_mem_mb=peak,
                 mem_kind='cuda_max_allocated' if dev.type == 'cuda' else 'rss_peak_growth',
                 op_count=model.op_count(), torch_threads=torch.get_num_threads())

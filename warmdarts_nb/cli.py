@@ -48,7 +48,7 @@ def _kb_arg(args):
     from warmdarts_nb.kb import open_kb
     return open_kb(args.kb)
 
-# %% ../nbs/20_cli.ipynb #d55a2404
+# %% ../nbs/20_cli.ipynb #80e9ec8a
 def _cmd_search(args)->int:
     "Search a task, warm-started from the knowledge base, print the summary and save a drawing of the genotype"
     from warmdarts_nb.warmstart import warm_search, warm_summary, cold_reference, _config
@@ -60,7 +60,7 @@ def _cmd_search(args)->int:
     print(f"searching {task.name} ({task.n} images, {task.n_classes} classes) with the {name!r} configuration, "
           f"warm start {args.warm_start!r} (mode {args.mode}, measure {args.measure}); knowledge base {kb.path}", flush=True)
     r = warm_search(task, name, args.warm_start, args.mode, args.measure, kb=kb, k=args.k, seed=args.seed,
-                    device=args.device, save=not args.no_save, progress=not args.quiet, num_threads=args.threads)
+                    device=args.device, save=not args.no_save, progress=not args.quiet and sys.stdout.isatty(), num_threads=args.threads)
     print(warm_summary(r, cold_reference(kb, name, len(cfg.stages))))
     out = Path(args.out); out.mkdir(parents=True, exist_ok=True)
     fig = plot_genotype(r.genotype)
@@ -129,7 +129,7 @@ def _cmd_train_probe(args)->int:
     print(f"wrote {out}: version {meta.get('version')}")
     return 0
 
-# %% ../nbs/20_cli.ipynb #1a14b98b
+# %% ../nbs/20_cli.ipynb #e69540d6
 def build_parser()->argparse.ArgumentParser:
     "The `warmdarts` argument parser with its subcommands"
     p = argparse.ArgumentParser(prog='warmdarts', description='Warm-started DARTS architecture search (warmdarts_nb).')
@@ -150,7 +150,7 @@ def build_parser()->argparse.ArgumentParser:
     s.add_argument('--threads', type=int, default=1, help='torch CPU threads (default 1: these small networks run no faster on more, and much slower on a busy machine)')
     s.add_argument('--out', default='.', help='folder for the genotype drawing')
     s.add_argument('--no-save', action='store_true', help='do not add the result to the knowledge base')
-    s.add_argument('--quiet', action='store_true', help='no progress bar')
+    s.add_argument('--quiet', action='store_true', help='no progress bar (there is none when output is not a terminal)')
     s.set_defaults(func=_cmd_search)
     s = sub.add_parser('rank', help='rank the knowledge base by similarity to a task')
     s.add_argument('task'); s.add_argument('--measure', default='task2vec', choices=['simple', 'task2vec', 'otdd'])

@@ -33,16 +33,31 @@ def default_device(
         raise ValueError(f"device={str(device)!r} was asked for, but CUDA is not available here; use 'cpu' or 'auto'")
     return dev
 
-# %% ../nbs/00_core.ipynb #9d43db7f
-def reset_peak_memory(device:torch.device|str='cpu'):
-    "Reset the CUDA peak-memory counter of `device` (a no-op on the CPU)"
+# %% ../nbs/00_core.ipynb #8a712217
+def _vm_status_mb(key:str)->float|None:
+    "A `VmRSS`/`VmHWM` line of /proc/self/status in MiB (Linux), else None"
+    try:
+        with open('/proc/self/status') as f:
+            for line in f:
+                if line.startswith(key + ':'): return int(line.split()[1]) / 1024
+    except OSError: pass
+    return None
+
+def reset_peak_memory(device:torch.device|str='cpu')->bool:
+    "Reset the peak-memory mark of `device` (CUDA counter, or Linux's peak RSS); False where it cannot be reset"
     device = torch.device(device)
-    if device.type == 'cuda': torch.cuda.reset_peak_memory_stats(device)
+    if device.type == 'cuda': torch.cuda.reset_peak_memory_stats(device); return True
+    try:
+        with open('/proc/self/clear_refs', 'w') as f: f.write('5')
+        return True
+    except OSError: return False
 
 def peak_memory_mb(device:torch.device|str='cpu')->float:
-    "Peak memory in MiB: CUDA max allocated on a GPU, the process's peak RSS on the CPU"
+    "Peak memory in MiB since the last reset: CUDA max allocated on a GPU, peak RSS on the CPU"
     device = torch.device(device)
     if device.type == 'cuda': return torch.cuda.max_memory_allocated(device) / 2**20
+    hwm = _vm_status_mb('VmHWM')
+    if hwm is not None: return hwm
     kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return kb / 2**20 if sys.platform == 'darwin' else kb / 2**10
 
