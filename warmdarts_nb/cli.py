@@ -129,7 +129,7 @@ def _cmd_train_probe(args)->int:
     print(f"wrote {out}: version {meta.get('version')}")
     return 0
 
-# %% ../nbs/20_cli.ipynb #e69540d6
+# %% ../nbs/20_cli.ipynb #9d421f1d
 def build_parser()->argparse.ArgumentParser:
     "The `warmdarts` argument parser with its subcommands"
     p = argparse.ArgumentParser(prog='warmdarts', description='Warm-started DARTS architecture search (warmdarts_nb).')
@@ -139,7 +139,7 @@ def build_parser()->argparse.ArgumentParser:
     s.set_defaults(func=_cmd_tasks)
     s = sub.add_parser('search', help='search an architecture for a task, warm-started from the knowledge base')
     s.add_argument('task', help='a built-in task name (see `warmdarts tasks`) or a folder with one sub-folder of images per class')
-    s.add_argument('--warm-start', default='auto', help="'auto' (nearest record), 'meta' (meta-transfer), 'cold', or a record ID")
+    s.add_argument('--warm-start', default='auto', help="'auto' (nearest record), 'meta' (average of the k nearest), 'sequential' (one supernet trained on the k nearest in turn), 'cold', or a record ID")
     s.add_argument('--measure', default='task2vec', choices=['simple', 'task2vec', 'otdd'], help='similarity measure')
     s.add_argument('--mode', default='mask', help="what to take from the source: mask, alphas, weights, or a combination like mask+alphas")
     s.add_argument('--config', default='tiny', help='search configuration: tiny, paper or darts')
