@@ -8,7 +8,7 @@ import json, os, statistics, subprocess, sys, time
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
-from .core import set_seed, default_device, reset_peak_memory, peak_memory_mb
+from .core import set_seed, default_device, reset_peak_memory, peak_memory_mb, _vm_status_mb
 from .search_space import SuperNet, prune_mask
 
 # %% auto #0
@@ -18,20 +18,6 @@ __all__ = ['MODES', 'PRESETS', 'bench_supernet', 'bench_table', 'format_table']
 MODES = {'plain': dict(fast=False, channels_last=False),   # the reference forward, edge by edge, NCHW
          'plain_cl': dict(fast=False, channels_last=True), # the reference forward on channels-last tensors
          'fast': dict(fast=True, channels_last=None)}      # the batched forward (channels-last by default)
-
-def _proc_status_mb(key):
-    "VmRSS / VmHWM of this process in MiB from /proc (Linux), or None"
-    try:
-        for line in open('/proc/self/status'):
-            if line.startswith(key + ':'): return int(line.split()[1]) / 1024
-    except OSError: return None
-
-def _reset_rss_peak()->bool:
-    "Reset this process's peak-RSS mark (Linux: write 5 to /proc/self/clear_refs); False if not possible"
-    try:
-        with open('/proc/self/clear_refs', 'w') as f: f.write('5')
-        return True
-    except OSError: return False
 
 def _child_cmd(kw):
     code = ("import json, sys; from warmdarts_nb.bench import bench_supernet; "
@@ -73,9 +59,8 @@ def bench_supernet(
     xs = [torch.randn(batch_size, in_channels, size, size, generator=g).to(dev) for _ in range(2)]
     ys = [torch.randint(0, n_classes, (batch_size,), generator=g).to(dev) for _ in range(2)]
     if dev.type == 'cuda': torch.cuda.synchronize(dev)
-    reset_peak_memory(dev)
-    hwm = dev.type == 'cpu' and _reset_rss_peak() and _proc_status_mb('VmHWM') is not None
-    base = 0. if dev.type == 'cuda' else _proc_status_mb('VmRSS') if hwm else peak_memory_mb(dev)
+    resettable = reset_peak_memory(dev)   # CUDA counter, or Linux's peak-RSS mark
+    base = 0. if dev.type == 'cuda' else _vm_status_mb('VmRSS') if resettable else peak_memory_mb(dev)
     model = SuperNet(C, n_classes, layers, in_channels=in_channels, fast=fast, channels_last=channels_last).to(dev)
     if mask_ops < len(model.primitives):
         m = lambda: prune_mask(torch.randn(model.alpha_normal.shape, generator=g), model.mask_normal.cpu(), mask_ops,
@@ -93,7 +78,7 @@ def bench_supernet(
     for _ in range(steps): step()
     if dev.type == 'cuda': torch.cuda.synchronize(dev)
     step_s = (time.perf_counter() - t0) / steps
-    peak = max(0., (_proc_status_mb('VmHWM') if hwm else peak_memory_mb(dev)) - base)   # VmHWM is updated lazily: a tiny model can read a hair below the base
+    peak = max(0., peak_memory_mb(dev) - base)   # VmHWM is updated lazily: a tiny model can read a hair below the base
     return dict(kw, images_per_s=2 * batch_size / step_s, step_s=step_s, peak_mem_mb=peak,
                 mem_kind='cuda_max_allocated' if dev.type == 'cuda' else 'rss_peak_growth',
                 op_count=model.op_count(), torch_threads=torch.get_num_threads())
