@@ -29,7 +29,10 @@ setuptools.setup(
     include_package_data=True,
     package_data={cfg['lib_name']: ['assets/*', 'assets/**/*']},
     install_requires=requirements,
-    extras_require={'dev': dev_requirements, 'ray': ['ray>=2.9']},
+    extras_require={'dev': dev_requirements, 'ray': ['ray>=2.9'],
+                    # the documentation site (python tools/build_docs.py) and its browser test (tools/browser_test.py)
+                    'docs': ['sphinx>=7.2', 'myst-nb>=1.1', 'furo>=2024.1.29', 'nbclient>=0.10', 'ipykernel>=6.25',
+                             'ipywidgets>=8.1,<9', 'playwright>=1.40']},
     dependency_links=cfg.get('dep_links', '').split(),
     python_requires='>=' + cfg['min_python'],
     long_description=open('README.md', encoding='utf-8').read(),

@@ -141,12 +141,13 @@ def _subset(self:Task,
     return self.x[i], self.y[i]
 Task.subset = _subset
 
-# %% ../nbs/02_tasks.ipynb #d2ec90eb
+# %% ../nbs/02_tasks.ipynb #23314fa5
 class TaskDataset:
     "Two aligned tensors `x` and `y` as an indexed dataset"
     def __init__(self, x, y): self.x, self.y = x, y
     def __len__(self): return len(self.y)
     def __getitem__(self, i): return self.x[i], self.y[i]
+    def new_empty(self): return type(self)(self.x[:0], self.y[:0])   # what `Learner.export` keeps of the data
 
 class TensorDL(DataLoader):
     "A fastai `DataLoader` over a `TaskDataset` that builds each batch by one tensor index"

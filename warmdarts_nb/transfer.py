@@ -26,7 +26,7 @@ def parse_mode(
     if 'weights' in parts: parts.add('mask')
     return parts
 
-# %% ../nbs/12_transfer.ipynb #8b37814d
+# %% ../nbs/12_transfer.ipynb #a272eacd
 def _t(x, dtype=torch.float32): return torch.as_tensor(x, dtype=dtype)
 
 def warm_start_plan(
@@ -41,9 +41,10 @@ def warm_start_plan(
     stages, rid = record['stages'], record.get('id', '<record>')
     plan = {'start_stage': 0, 'init_masks': None, 'init_alphas': None, 'load_weights': 'weights' in parts}
     if 'mask' in parts:
-        if len(stages) != n_stages:
-            raise ValueError(f"record {rid} was searched in {len(stages)} stage(s) but the target configuration has {n_stages}: "
-                             f"the mask of its last stage cannot be placed; use mode 'alphas' or a configuration with {len(stages)} stages")
+        n_src = record.get('start_stage', 0) + len(stages)   # a warm-started record ran only its last stage(s)
+        if n_src != n_stages:
+            raise ValueError(f"record {rid} was searched in {n_src} stage(s) but the target configuration has {n_stages}: "
+                             f"the mask of its last stage cannot be placed; use mode 'alphas' or a configuration with {n_src} stages")
         src = stages[-1]
         plan['start_stage'] = n_stages - 1
         plan['init_masks'] = {k: _t(v, torch.bool) for k, v in src['masks_before'].items()}

@@ -47,7 +47,7 @@ def record_from_result(
             'genotype': result.genotype.to_dict(), 'scores': {'alphas_acc': float(result.accuracy)},
             'cost': result.cost, 'warm_start': result.warm.get('source'), 'embeddings': embeddings or {}}
 
-# %% ../nbs/13_warmstart.ipynb #7692620c
+# %% ../nbs/13_warmstart.ipynb #ddb16b56
 WARM_STARTS = ('auto', 'meta', 'cold')
 
 def with_embedding(
@@ -73,7 +73,7 @@ def usable_sources(
 )->dict:                # id -> record
     "The records of `kb` that can warm-start `task` searched with `cfg`"
     return {r['id']: r for r in kb.records
-            if r['task']['fingerprint'] != task.fingerprint and len(r['stages']) == len(cfg.stages)}
+            if r['task']['fingerprint'] != task.fingerprint and r.get('start_stage', 0) + len(r['stages']) == len(cfg.stages)}
 
 def choose_sources(
     task,                   # the target task
