@@ -19,8 +19,8 @@ from .evaluate import EVAL_CONFIGS, EvalConfig, train_genotype, random_genotype
 from .warmstart import warm_search, choose_sources, usable_sources
 
 # %% auto #0
-__all__ = ['ARMS', 'DEFAULT_ARMS', 'SUITES', 'arm_spec', 'suite_targets', 'source_rankings', 'read_rows', 'run_group',
-           'machine_info', 'run_experiment', 'load_results', 'arm_table', 'task_table', 'gain_distance',
+__all__ = ['ARMS', 'DEFAULT_ARMS', 'SUITES', 'arm_spec', 'suite_targets', 'source_rankings', 'WithoutTask', 'read_rows',
+           'run_group', 'machine_info', 'run_experiment', 'load_results', 'arm_table', 'task_table', 'gain_distance',
            'gain_correlation', 'headline', 'format_table']
 
 # %% ../nbs/16_experiments.ipynb #839ade97
@@ -62,23 +62,36 @@ def suite_targets(suite)->list:
     if suite not in SUITES: raise ValueError(f"unknown suite {suite!r}: choose one of {', '.join(SUITES)} or pass task names")
     return SUITES[suite] or [t['name'] for t in list_tasks()]
 
-# %% ../nbs/16_experiments.ipynb #207a587c
+# %% ../nbs/16_experiments.ipynb #a86f6f6d
 def source_rankings(
     task,                 # the target `Task`
     kb:KnowledgeBase,     # the knowledge base of sources
     cfg:SearchConfig,     # the search configuration (records must have as many stages)
     measures=('simple', 'task2vec', 'otdd'),
 )->dict:                  # measure -> [(record id, source task name, distance)], nearest first
-    "Every usable source record for `task`, ranked by each measure"
+    "Every usable source record for `task`, ranked by each measure (records of a task with the target's name left out)"
+    kb = WithoutTask(kb, task.name)
     n = len(usable_sources(kb, task, cfg))
     return {m: [(r['id'], r['task']['name'], float(d)) for r, d in choose_sources(task, kb, cfg, 'meta', m, k=n)] for m in measures}
+
+class WithoutTask:
+    "A read-only view of a knowledge base without the records of task `name` (leave-one-task-out by name, not only by data)"
+    def __init__(self, kb, name:str): self.kb, self.name = kb, name
+    @property
+    def records(self)->list: return [r for r in self.kb.records if r['task']['name'] != self.name]
+    def get(self, rid:str)->dict:
+        r = self.kb.get(rid)
+        if r['task']['name'] == self.name: raise KeyError(f"record {rid} is of the left-out task {self.name!r}")
+        return r
+    def weights(self, rid:str)->dict: self.get(rid); return self.kb.weights(rid)
+    def __len__(self): return len(self.records)
 
 def _pick_random(ranking:list, target:str, seed:int)->tuple:
     "A source drawn at random from a ranking, fixed by target and seed"
     ids = sorted(ranking)
     return ids[random.Random(zlib.crc32(f'{target}/{seed}'.encode())).randrange(len(ids))]
 
-# %% ../nbs/16_experiments.ipynb #2e28e089
+# %% ../nbs/16_experiments.ipynb #b877da3e
 def _cfg(config)->tuple:
     if isinstance(config, SearchConfig): return 'custom', config
     if config not in CONFIGS: raise ValueError(f"unknown search config {config!r}: choose one of {', '.join(CONFIGS)}")
@@ -121,10 +134,11 @@ def run_group(
     todo = [a for a in arms if a not in done]
     if not todo: return [done[a] for a in arms]
     name, cfg = _cfg(config); ecfg = _ecfg(eval_config)
-    task, kb = get_task(target), KnowledgeBase(kb_paths[0], read_only_paths=kb_paths[1:])
-    any_rank = next(iter(rankings.values()))
-    rand_id, _, _ = _pick_random({i: (i, t, d) for i, t, d in any_rank}, target, seed), None, None
-    by_id = {i: t for i, t, _ in any_rank}
+    task, kb = get_task(target), WithoutTask(KnowledgeBase(kb_paths[0], read_only_paths=kb_paths[1:]), target)
+    rankings = {m: [x for x in v if x[1] != target] for m, v in rankings.items()}   # rankings stored before the name rule
+    first = rankings[sorted(rankings)[0]]   # the random source is drawn among the records ranked by the first measure (by name)
+    rand_id = _pick_random({i: (i, t, d) for i, t, d in first}, target, seed)
+    by_id = {i: t for v in rankings.values() for i, t, _ in v}   # measures may rank different records (OTDD needs the data)
     searches, evals = {}, {}
     for arm in todo:
         spec, t0 = arm_spec(arm), time.perf_counter()
@@ -159,13 +173,14 @@ def run_group(
         if gkey not in evals:
             e = train_genotype(task, g, ecfg, seed=seed, device='cpu', num_threads=threads, keep_learner=False)
             evals[gkey] = dict(test_acc=round(e.test_acc, 4), test_loss=round(e.test_loss, 4), params=e.params, eval_seconds=round(e.seconds, 2))
-        row.update(evals[gkey], genotype=json.loads(gkey), wall_seconds=round(time.perf_counter() - t0, 2))
+        row.update(evals[gkey], genotype=json.loads(gkey), wall_seconds=round(time.perf_counter() - t0, 2),
+                   finished_at=datetime.now(timezone.utc).isoformat(timespec='seconds'))
         _append(path, row); done[arm] = row
         if log: log(f"[{target} s{seed}] {arm:<29} source {str(row['source'] or '-'):<22} op-epochs {row['op_epochs']:>5} "
                     f"search {row['search_seconds']:6.1f} s  test {100 * row['test_acc']:5.1f} %")
     return [done[a] for a in arms]
 
-# %% ../nbs/16_experiments.ipynb #22e60975
+# %% ../nbs/16_experiments.ipynb #f3a8431c
 def machine_info()->dict:
     "What the numbers were measured on"
     cpu = next((l.split(':', 1)[1].strip() for l in Path('/proc/cpuinfo').read_text().splitlines()
@@ -217,12 +232,21 @@ def run_experiment(
         atomic_write_json(out/'results.json', dict(meta, rows=rows), indent=None)
     save()
     if log: log(f"{len(groups)} groups x {len(arms)} arms; finished arms are skipped")
+    failed = []
+    def done(g, f):   # a failing group is reported and the others go on; the sitting fails at the end
+        try: f()
+        except Exception as e:
+            failed.append(f"{g[0]} seed {g[1]}: {type(e).__name__}: {e}")
+            if log: log(f"[{g[0]} s{g[1]}] FAILED: {type(e).__name__}: {e}")
+        save()
     if workers <= 1:
-        for j in jobs: run_group(*j); save()
+        for g, j in zip(groups, jobs): done(g, lambda: run_group(*j))
     else:
         with cf.ProcessPoolExecutor(workers) as ex:
-            for f in cf.as_completed([ex.submit(run_group, *j) for j in jobs]): f.result(); save()
-    save(finished=True)
+            futs = {ex.submit(run_group, *j): g for g, j in zip(groups, jobs)}
+            for f in cf.as_completed(futs): done(futs[f], f.result)
+    save(finished=not failed)
+    if failed: raise RuntimeError(f"{len(failed)} group(s) failed (their finished arms are kept; rerun to resume): " + '; '.join(failed))
     return load_results(out)
 
 def load_results(
