@@ -25,7 +25,7 @@ from .callback import quiet
 
 # %% auto #0
 __all__ = ['EVAL_CONFIGS', 'drop_path', 'EvalCell', 'AuxHead', 'EvalNetwork', 'count_params', 'random_genotype', 'EvalConfig',
-           'eval_dls', 'AuxLoss', 'NoValidation', 'DropPathSchedule', 'EvalResult', 'train_genotype']
+           'eval_dls', 'AuxLoss', 'NoValidation', 'DropPathSchedule', 'EvalResult', 'get_eval_config', 'train_genotype']
 
 # %% ../nbs/14_evaluate.ipynb #04e73c8d
 def drop_path(
@@ -204,7 +204,7 @@ class DropPathSchedule(Callback):
         m = self.learn.model
         if hasattr(m, 'drop_path'): m.drop_path_prob = m.drop_path * self.epoch / max(self.n_epoch, 1)
 
-# %% ../nbs/14_evaluate.ipynb #620eac94
+# %% ../nbs/14_evaluate.ipynb #4ee3feca
 @dataclass
 class EvalResult:
     "What `train_genotype` measured"
@@ -222,6 +222,12 @@ class EvalResult:
         "JSON-safe fields (no learner)"
         return {k: v for k, v in asdict(self).items() if k != 'learner'}
 
+def get_eval_config(config:str|EvalConfig)->EvalConfig:
+    "The `EvalConfig` named `config` in `EVAL_CONFIGS` (an `EvalConfig` is returned as it is)"
+    if isinstance(config, EvalConfig): return config
+    if config not in EVAL_CONFIGS: raise ValueError(f"unknown evaluation config {config!r}: choose one of {', '.join(EVAL_CONFIGS)} or pass an EvalConfig")
+    return EVAL_CONFIGS[config]
+
 def train_genotype(
     task,                          # a `Task`
     genotype,                      # a `Genotype` or its dict
@@ -235,9 +241,7 @@ def train_genotype(
 )->EvalResult:
     "Train `genotype`'s evaluation network from scratch on `task` (weights + alphas splits) and score it once on its test split"
     if isinstance(genotype, dict): genotype = Genotype.from_dict(genotype)
-    if isinstance(config, str):
-        if config not in EVAL_CONFIGS: raise ValueError(f"unknown evaluation config {config!r}: choose one of {', '.join(EVAL_CONFIGS)} or pass an EvalConfig")
-        config = EVAL_CONFIGS[config]
+    config = get_eval_config(config)
     if epochs is not None: config = dataclasses.replace(config, epochs=epochs)
     old = torch.get_num_threads()
     if num_threads: torch.set_num_threads(num_threads)
