@@ -107,7 +107,7 @@ def alpha_grads_second_order(
     h = hvp_fd(model, loss_func, xb_w, yb_w, v, r=r)
     return loss.detach(), [a - w_lr*b for a, b in zip(ga, h)]
 
-# %% ../nbs/06_architect.ipynb #17cff016
+# %% ../nbs/06_architect.ipynb #a00de37e
 class Architect:
     "Take DARTS alpha steps (first or second order) with Adam over `model.alphas()`"
     def __init__(self,
@@ -117,6 +117,7 @@ class Architect:
         betas:tuple=(0.5, 0.999), # Adam betas
         wd:float=1e-3,     # Adam (L2) weight decay of the alphas
         order:int=1,       # 1: first-order DARTS, 2: second-order (unrolled)
+        grad_hook=None,    # `f(loss, grads) -> (loss, grads)` before the NaN guard and the step (e.g. averaging over processes)
     ):
         if order not in (1, 2): raise ValueError(f"order must be 1 or 2, not {order!r}")
         store_attr()
@@ -139,6 +140,7 @@ class Architect:
     )->bool:                     # True if the alphas moved, False if the step was skipped (non-finite)
         "Take one Adam step of the alphas; skip (and count) it if the loss or a gradient is not finite"
         loss, gs = self.grads(xb_a, yb_a, xb_w, yb_w, w_lr, w_momentum, w_wd, moms)
+        if self.grad_hook is not None: loss, gs = self.grad_hook(loss, gs)
         self.last_loss = loss.item()
         if not math.isfinite(self.last_loss) or not all(torch.isfinite(g).all() for g in gs):
             self.n_skipped += 1

@@ -47,20 +47,24 @@ def alpha_entropy(
         hs.append(torch.where(k > 1, h / k.clamp_min(2).float().log(), torch.zeros_like(h)))
     return torch.cat(hs).mean().item()
 
-# %% ../nbs/08_callback.ipynb #de0800f6
+# %% ../nbs/08_callback.ipynb #8dc23a5a
 def skip_drop_at(
     p:float,              # the stage's initial skip-connect dropout rate
     epoch:int,            # the epoch within the stage (0-based)
     epochs:int,           # the stage's number of epochs
-    decay:str='linear',   # 'linear' (P-DARTS) or 'exp'
+    decay:str='linear',   # 'pdarts' (P-DARTS's schedule), 'linear' or 'exp' (ours)
+    warmup:int=0,         # the stage's weights-only epochs ('pdarts' resets the rate after them)
 )->float:                 # the rate for this epoch
-    "Skip-connect dropout rate at `epoch` of a stage: decays from `p` to 0 over the stage"
+    "Skip-connect dropout rate at `epoch` of a stage"
+    if decay == 'pdarts':
+        if p == 0: return 0.
+        return p * (epochs - epoch - 1) / epochs if epoch < warmup else p * math.exp(-0.2 * (epoch - warmup))
     if p == 0 or epoch >= epochs - 1: return 0.
     if decay == 'linear': return p * (epochs - epoch - 1) / epochs
     if decay == 'exp': return p * math.exp(-5 * epoch / epochs)
-    raise ValueError(f"decay must be 'linear' or 'exp', not {decay!r}")
+    raise ValueError(f"decay must be 'pdarts', 'linear' or 'exp', not {decay!r}")
 
-# %% ../nbs/08_callback.ipynb #776d7c9e
+# %% ../nbs/08_callback.ipynb #fd780406
 def _genotype_dict(model, max_skip=None):
     "The model's current genotype as a plain dict (None if the model cannot derive one)"
     if not hasattr(model, 'genotype'): return None
@@ -77,7 +81,7 @@ class DartsCallback(Callback):
         architect:Architect|None=None, # the architect (None: one is made in `before_fit` from `**kwargs`)
         warmup:int=0,             # weights-only epochs at the start of the stage
         skip_drop:float=0.,       # initial skip-connect dropout of the stage
-        skip_decay:str='linear',  # how it decays over the stage ('linear' or 'exp')
+        skip_decay:str='linear',  # how it decays over the stage ('pdarts', 'linear' or 'exp'; see `skip_drop_at`)
         stage:int=0,              # the stage number (for history and seeding)
         epoch_offset:int=0,       # epochs run in earlier stages (history's global `epoch`)
         early_stop:bool=False,    # end the stage when the architecture has converged
@@ -98,8 +102,14 @@ class DartsCallback(Callback):
 
     def _skip(self): return self.epoch < self.start_epoch
 
+    @property
+    def _net(self):
+        "The learner's model, unwrapped from `DistributedDataParallel` / `DataParallel` (see `distributed`)"
+        m = self.learn.model
+        return m.module if isinstance(m, (nn.parallel.DistributedDataParallel, nn.DataParallel)) else m
+
     def before_fit(self):
-        model = self.learn.model
+        model = self._net
         in_opt = {id(p) for pg in self.opt.param_lists for p in pg}
         if any(id(a) in in_opt for a in model.alphas()):
             raise ValueError("the weight optimiser holds alphas: build the Learner with splitter=darts_splitter")
@@ -118,8 +128,8 @@ class DartsCallback(Callback):
 
     def before_epoch(self):
         if self._skip(): return
-        if hasattr(self.learn.model, 'skip_drop'):
-            self.learn.model.skip_drop = skip_drop_at(self.skip_drop, self.epoch, self.n_epoch, self.skip_decay)
+        if hasattr(self._net, 'skip_drop'):
+            self._net.skip_drop = skip_drop_at(self.skip_drop, self.epoch, self.n_epoch, self.skip_decay, self.warmup)
         rng = random.Random(_epoch_seed(self.seed, self.stage, self.epoch))
         self.dls.train.rng = random.Random(rng.getrandbits(32))
         self._adl.rng = random.Random(rng.getrandbits(32))
@@ -134,13 +144,13 @@ class DartsCallback(Callback):
         if self.architect.order == 2:
             h = self.opt.hypers[-1]
             kw = dict(xb_w=self.xb[0], yb_w=self.yb[0], w_lr=h['lr'], w_momentum=h.get('mom', 0.), w_wd=h.get('wd', 0.),
-                      moms=[self.opt.state[p].get('grad_avg') for p in self.learn.model.weights()])
+                      moms=[self.opt.state[p].get('grad_avg') for p in self._net.weights()])
         dev = xa.device.type
         with torch.autocast(dev, dtype=self.amp_dtype, enabled=self.amp_dtype is not None and dev == 'cuda'):
             self.architect.step(xa, ya, **kw)
 
     def after_backward(self):
-        for a in self.learn.model.alphas(): a.grad = None
+        for a in self._net.alphas(): a.grad = None
 
     def after_batch(self):
         n = len(self.yb[0]); self._tl += self.loss.detach().float().item() * n; self._tn += n
@@ -161,7 +171,7 @@ class DartsCallback(Callback):
 
     def after_epoch(self):
         if self._skip(): return
-        model = self.learn.model
+        model = self._net
         vl, va = self._valid_metrics()
         row = dict(epoch=self.epoch_offset + self.epoch, stage=self.stage, stage_epoch=self.epoch,
                    train_loss=self._tl / max(self._tn, 1), valid_loss=vl, valid_acc=va,
@@ -170,7 +180,7 @@ class DartsCallback(Callback):
                    entropy=alpha_entropy(model), n_skipped=self.architect.n_skipped - self._skipped0,
                    n_skipped_total=self.architect.n_skipped, alpha_steps=self.architect.n_steps,
                    skip_drop=float(getattr(model, 'skip_drop', 0.)), lr=float(self.opt.hypers[-1]['lr']),
-                   op_count=int(model.op_count()) if hasattr(model, 'op_count') else None,
+                   op_count=int(model.op_count(include_none=False)) if hasattr(model, 'op_count') else None,
                    seconds=time.perf_counter() - self._t0)
         self.history.append(row)
         converged = self.early_stop and self._converged()

@@ -10,8 +10,9 @@ import numpy as np
 import torch
 
 # %% auto #0
-__all__ = ['set_seed', 'default_device', 'reset_peak_memory', 'peak_memory_mb', 'user_cache_dir', 'fingerprint',
-           'atomic_write_bytes', 'atomic_write_json', 'atomic_torch_save', 'render_readme']
+__all__ = ['set_seed', 'default_device', 'reset_peak_memory', 'peak_memory_mb', 'machine_id', 'user_cache_dir', 'fingerprint',
+           'atomic_write_bytes', 'atomic_write_json', 'atomic_torch_save', 'writable_dir', 'format_table', 'mean_sd',
+           'spearman', 'render_readme']
 
 # %% ../nbs/00_core.ipynb #0dbcb557
 def set_seed(
@@ -21,14 +22,16 @@ def set_seed(
     random.seed(seed); np.random.seed(seed % 2**32); torch.manual_seed(seed)
     return seed
 
-# %% ../nbs/00_core.ipynb #8b3e2e3c
+# %% ../nbs/00_core.ipynb #3c829224
 def default_device(
     device:str|torch.device|None=None, # 'cpu', 'cuda', 'cuda:1', 'mps', a `torch.device`, or None for the best one here
 )->torch.device:
     "The device to use: `device` if given, else CUDA when available, else the CPU"
     if device is None or device == 'auto':
         return torch.device('cuda') if torch.cuda.is_available() else torch.device('cpu')
-    dev = torch.device(device)
+    try: dev = torch.device(device)
+    except (RuntimeError, TypeError) as e:
+        raise ValueError(f"device {device!r} is not a device: use 'cpu', 'cuda', 'cuda:N', 'mps' or 'auto'") from None
     if dev.type == 'cuda' and not torch.cuda.is_available():
         raise ValueError(f"device={str(device)!r} was asked for, but CUDA is not available here; use 'cpu' or 'auto'")
     return dev
@@ -60,6 +63,17 @@ def peak_memory_mb(device:torch.device|str='cpu')->float:
     if hwm is not None: return hwm
     kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return kb / 2**20 if sys.platform == 'darwin' else kb / 2**10
+
+# %% ../nbs/00_core.ipynb #cb60f56f
+def machine_id()->str:
+    "A short name of this machine: host, CPU model, GPU"
+    import platform
+    cpu = platform.processor() or platform.machine()
+    try:
+        cpu = next((l.split(':', 1)[1].strip() for l in Path('/proc/cpuinfo').read_text().splitlines() if l.startswith('model name')), cpu)
+    except OSError: pass
+    gpu = torch.cuda.get_device_name(0) if torch.cuda.is_available() else 'no GPU'
+    return f"{platform.node()} | {cpu} | {gpu}"
 
 # %% ../nbs/00_core.ipynb #1ee1d875
 def user_cache_dir(
@@ -110,6 +124,59 @@ def atomic_torch_save(obj, path:str|Path)->Path:
     import io
     buf = io.BytesIO(); torch.save(obj, buf)
     return atomic_write_bytes(path, buf.getvalue())
+
+# %% ../nbs/00_core.ipynb #fa521e47
+def writable_dir(
+    path:str|Path,        # the folder that will be written into (made if missing)
+    what:str='folder',    # what it is, for the message (e.g. '--kb')
+)->Path:                 # the folder
+    "Raise `ValueError` naming `what` unless `path` is, or can be made, a folder this process can write into"
+    p = Path(path).expanduser()
+    if p.exists() and not p.is_dir(): raise ValueError(f"{what} {str(p)!r} is a file, not a folder")
+    try:
+        p.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=p, prefix='.write-probe-'); os.close(fd); os.unlink(tmp)
+    except OSError as e: raise ValueError(f"{what} {str(p)!r} cannot be written: {e.strerror or e}") from None
+    return p
+
+# %% ../nbs/00_core.ipynb #21ce6943
+def format_table(
+    rows:list,              # dicts, one per row
+    cols=None,              # keys to show, in order (default: the first row's), or {header: key or function(row)->str}
+    fmt:dict|None=None,     # {key: format spec}, e.g. {'seconds': '.1f'}; floats default to 3 decimals
+)->str:                    # the markdown table ('(no rows)' when there are none)
+    "A list of dicts as a markdown table: floats to 3 decimals unless `fmt` says otherwise, None left blank"
+    if not rows: return '(no rows)'
+    cols = cols or list(rows[0])
+    cols = cols if isinstance(cols, dict) else {c: c for c in cols}
+    fmt = fmt or {}
+    def cell(r, k):
+        if callable(k): return k(r)
+        v = r.get(k)
+        if v is None: return ''
+        if k in fmt: return format(v, fmt[k])
+        return f"{v:.3f}" if isinstance(v, float) else str(v)
+    return '\n'.join(['| ' + ' | '.join(cols) + ' |', '|' + '---|' * len(cols)]
+                     + ['| ' + ' | '.join(cell(r, k) for k in cols.values()) + ' |' for r in rows])
+
+def mean_sd(
+    xs,                     # numbers (None entries are left out)
+)->tuple:                  # (mean, sample standard deviation); (nan, 0.) for no numbers, sd 0. for one
+    "Mean and sample standard deviation (n - 1) of the numbers in `xs`"
+    v = np.asarray([x for x in xs if x is not None], dtype=np.float64)
+    if not len(v): return float('nan'), 0.
+    return float(v.mean()), float(v.std(ddof=1)) if len(v) > 1 else 0.
+
+def spearman(x, y)->tuple:
+    "Spearman's rho and its p-value; (nan, nan) with fewer than 3 points or a constant column"
+    import warnings
+    x, y = np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)
+    if len(x) < 3 or np.ptp(x) == 0 or np.ptp(y) == 0: return float('nan'), float('nan')
+    from scipy.stats import spearmanr
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore')
+        r = spearmanr(x, y)
+    return float(r[0]), float(r[1])
 
 # %% ../nbs/00_core.ipynb #8c704cf0
 def render_readme(

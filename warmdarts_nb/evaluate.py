@@ -24,8 +24,9 @@ from .tasks import TaskDataset, TensorDL, _prep, _stats
 from .callback import quiet
 
 # %% auto #0
-__all__ = ['EVAL_CONFIGS', 'drop_path', 'EvalCell', 'AuxHead', 'EvalNetwork', 'count_params', 'random_genotype', 'EvalConfig',
-           'eval_dls', 'AuxLoss', 'NoValidation', 'DropPathSchedule', 'EvalResult', 'get_eval_config', 'train_genotype']
+__all__ = ['EVAL_CONFIGS', 'drop_path', 'EvalCell', 'AuxHead', 'RawInput', 'EvalNetwork', 'count_params', 'random_genotype',
+           'EvalConfig', 'eval_dls', 'AuxLoss', 'NoValidation', 'DropPathSchedule', 'EvalResult', 'get_eval_config',
+           'train_genotype']
 
 # %% ../nbs/14_evaluate.ipynb #04e73c8d
 def drop_path(
@@ -67,7 +68,7 @@ class EvalCell(nn.Module):
             states.append(hs[0] + hs[1])
         return torch.cat([states[i] for i in self.concat], dim=1)
 
-# %% ../nbs/14_evaluate.ipynb #f6e1286f
+# %% ../nbs/14_evaluate.ipynb #357e1a89
 class AuxHead(nn.Module):
     "The auxiliary classifier of the DARTS evaluation network, for any input size"
     def __init__(self, C:int, n_classes:int, hidden:int=128, width:int=768):
@@ -77,6 +78,21 @@ class AuxHead(nn.Module):
             nn.Conv2d(hidden, width, 2, bias=False), nn.BatchNorm2d(width), nn.ReLU(inplace=True))
         self.classifier = nn.Linear(width, n_classes)
     def forward(self, x): return self.classifier(self.features(x).flatten(1))
+
+class RawInput(nn.Module):
+    "The input side of an exported network: resize and convert raw images as the training data were, then normalise"
+    def __init__(self,
+        mean:torch.Tensor,        # per-channel mean of the training images, (1, C, 1, 1)
+        std:torch.Tensor,         # per-channel standard deviation, (1, C, 1, 1)
+        size=None,                # the image size trained on (None: as given)
+        channels:int|None=None,   # the channels trained on (None: as given)
+    ):
+        super().__init__()
+        self.register_buffer('mean', torch.as_tensor(mean).float().reshape(1, -1, 1, 1).clone())
+        self.register_buffer('std', torch.as_tensor(std).float().reshape(1, -1, 1, 1).clone())
+        self.size, self.channels = size, channels
+
+    def forward(self, x): return (_prep(x, self.size, self.channels) - self.mean) / self.std
 
 class EvalNetwork(nn.Module):
     "The discrete DARTS evaluation network of a genotype"
@@ -89,9 +105,11 @@ class EvalNetwork(nn.Module):
         auxiliary:bool=False,     # add the auxiliary head at 2/3 depth
         drop_path:float=0.,       # drop-path probability (the training loop ramps `drop_path_prob` up to this)
         stem_multiplier:int=3,    # stem width = stem_multiplier * C
+        prep:nn.Module|None=None, # applied to the input first (`RawInput`: the network then takes raw images)
     ):
         super().__init__()
         if layers < 1: raise ValueError(f"layers must be >= 1, got {layers}")
+        self.prep = prep if prep is not None else nn.Identity()
         self.genotype, self.layers, self.drop_path, self.drop_path_prob = genotype, layers, drop_path, 0.
         C_curr = stem_multiplier * C
         self.stem = nn.Sequential(nn.Conv2d(in_ch, C_curr, 3, padding=1, bias=False), nn.BatchNorm2d(C_curr))
@@ -109,7 +127,7 @@ class EvalNetwork(nn.Module):
         self.classifier = nn.Linear(C_p, n_classes)
 
     def forward(self, x):
-        s0 = s1 = self.stem(x); aux = None
+        s0 = s1 = self.stem(self.prep(x)); aux = None
         for i, cell in enumerate(self.cells):
             s0, s1 = s1, cell(s0, s1, self.drop_path_prob)
             if i == self.aux_at and self.aux_head is not None and self.training: aux = self.aux_head(s1)
@@ -135,7 +153,7 @@ def random_genotype(
     concat = list(range(2, 2 + steps))
     return Genotype(cell(), concat, cell(), concat)
 
-# %% ../nbs/14_evaluate.ipynb #7b564026
+# %% ../nbs/14_evaluate.ipynb #a6624f71
 @dataclass
 class EvalConfig:
     "A fixed budget for training a genotype's network from scratch"
@@ -159,9 +177,10 @@ class EvalConfig:
 EVAL_CONFIGS = {
     'paper': EvalConfig(layers=8, C=16, epochs=200, batch_size=96, image_size=84, channels=3),
     'tiny':  EvalConfig(layers=5, C=8, epochs=6, batch_size=64, image_size=16, lr=0.05, drop_path=0., auxiliary=False),
+    'cpu16': EvalConfig(layers=5, C=8, epochs=8, batch_size=64, image_size=16, lr=0.05, drop_path=0., auxiliary=False),
 }
 
-# %% ../nbs/14_evaluate.ipynb #794e1422
+# %% ../nbs/14_evaluate.ipynb #14e9adde
 def eval_dls(
     task,                    # a `Task`
     bs:int=64,               # batch size
@@ -169,19 +188,21 @@ def eval_dls(
     channels:int|None=None,  # 1 or 3 to convert (None: the task's)
     device=None,             # where the tensors live
     seed:int=0,              # seeds the shuffling order
-)->DataLoaders:              # train = weights + alphas splits, valid = test split
+    normalize:bool=True,     # normalise with the training images' statistics (False: the model does it, see `RawInput`)
+)->DataLoaders:              # train = weights + alphas splits, valid = test split; `dls.stats` = (mean, std)
     "fastai `DataLoaders` for retraining: the two search splits for training, the test split to score once"
     xs, ys = zip(*(task.subset(s) for s in ('weights', 'alphas')))
     xtr, ytr = _prep(torch.cat(xs), size, channels), torch.cat(ys)
     xte, yte = task.subset('test'); xte = _prep(xte, size, channels)
     m, s = _stats(xtr)
-    data = [((x - m) / s).contiguous() for x in (xtr, xte)]
+    data = [((x - m) / s if normalize else x).contiguous() for x in (xtr, xte)]
     if device is not None: data, ytr, yte = [d.to(device) for d in data], ytr.to(device), yte.to(device)
     dtr = TensorDL(TaskDataset(data[0], ytr), bs=min(bs, len(ytr)), shuffle=True, drop_last=True, device=device)
     dtr.rng = random.Random(seed)
     dte = TensorDL(TaskDataset(data[1], yte), bs=bs, shuffle=False, drop_last=False, device=device)
     dls = DataLoaders(dtr, dte, device=device)
     dls.c = dls.n_classes = task.n_classes
+    dls.stats = (m, s)
     return dls
 
 class AuxLoss:
@@ -204,7 +225,7 @@ class DropPathSchedule(Callback):
         m = self.learn.model
         if hasattr(m, 'drop_path'): m.drop_path_prob = m.drop_path * self.epoch / max(self.n_epoch, 1)
 
-# %% ../nbs/14_evaluate.ipynb #4ee3feca
+# %% ../nbs/14_evaluate.ipynb #631e4896
 @dataclass
 class EvalResult:
     "What `train_genotype` measured"
@@ -248,9 +269,10 @@ def train_genotype(
     try:
         t0, device = time.perf_counter(), default_device(device)
         set_seed(seed); reset_peak_memory(device)
-        dls = eval_dls(task, config.batch_size, config.image_size, config.channels, device, seed)
+        dls = eval_dls(task, config.batch_size, config.image_size, config.channels, device, seed, normalize=False)
         in_ch = config.channels or task.channels
-        model = EvalNetwork(genotype, task.n_classes, in_ch, config.C, config.layers, config.auxiliary, config.drop_path)
+        prep = RawInput(*dls.stats, config.image_size, config.channels)   # so that the exported model takes raw images
+        model = EvalNetwork(genotype, task.n_classes, in_ch, config.C, config.layers, config.auxiliary, config.drop_path, prep=prep)
         learn = Learner(dls, model.to(device), loss_func=AuxLoss(config.aux_weight), metrics=accuracy,
                         opt_func=partial(SGD, mom=config.momentum, wd=config.wd, decouple_wd=False),
                         cbs=[GradientClip(config.grad_clip), DropPathSchedule()])

@@ -20,11 +20,15 @@ __all__ = ['PROBE_VERSION', 'PROBE_SIZE', 'PROBE_POOL', 'SIMPLE_NAMES', 'METHODS
            'task2vec_distance', 'bures_w2_sq', 'sinkhorn', 'sinkhorn_self', 'sinkhorn_divergence', 'scaled_features',
            'class_gaussians', 'otdd_embedding', 'otdd_distance', 'otdd', 'check_method', 'embed_task']
 
-# %% ../nbs/05_metafeatures.ipynb #fd7d62ce
+# %% ../nbs/05_metafeatures.ipynb #fb50ba08
 def task_xy(task)->tuple:
-    "The images and labels of `task` (a `Task`, or an `(x, y)` pair)"
+    "The images and labels a measure may read: a `Task`'s weights and alphas splits (never its test split), or an `(x, y)` pair"
     if isinstance(task, (tuple, list)): x, y = task
-    else: x, y = task.x, task.y
+    else:
+        x, y, idx = task.x, task.y, getattr(task, 'split_idxs', None)
+        if idx is not None:
+            keep = torch.cat([torch.as_tensor(idx['weights']), torch.as_tensor(idx['alphas'])]).sort().values
+            x, y = x[keep], y[keep]
     return torch.as_tensor(x).float(), torch.as_tensor(y).long()
 
 def task_fp(task)->str:
@@ -109,32 +113,27 @@ def features(
     body.train(was)
     return out
 
-# %% ../nbs/05_metafeatures.ipynb #57c96f6c
+# %% ../nbs/05_metafeatures.ipynb #eb674cdf
 PROBE_POOL = ('mnist5k', 'textures', 'colour_patches', 'shapes', 'gratings')   # suite tasks the shipped probe is trained on
 
 def probe_pool(
     names:tuple=PROBE_POOL, # wanted task names
 )->list:                    # the names that the offline suite has
-    "The names in `names` that `warmdarts_nb.tasks.list_tasks()` knows"
-    from warmdarts_nb.tasks import list_tasks
+    "The names in `names` that `warmdarts_nb.suite.list_tasks()` knows"
+    from warmdarts_nb.suite import list_tasks
     have = {t['name'] for t in list_tasks()}
     return [n for n in names if n in have]
 
-# %% ../nbs/05_metafeatures.ipynb #9667fd82
+# %% ../nbs/05_metafeatures.ipynb #ef7da391
 def _as_task(t):
     if isinstance(t, str):
-        from warmdarts_nb.tasks import get_task
+        from warmdarts_nb.suite import get_task
         return get_task(t)
     return t
 
 def _train_xy(task, max_n, seed):
-    "The non-test images of `task` (all images when it has no splits), at most `max_n`, stratified"
+    "The non-test images of `task` (see `task_xy`), at most `max_n`, stratified"
     x, y = task_xy(task)
-    try:
-        idx = task.split_idxs
-        keep = torch.cat([torch.as_tensor(idx['weights']), torch.as_tensor(idx['alphas'])]).sort().values
-        x, y = x[keep], y[keep]
-    except AttributeError: pass
     i = stratified_subsample(y, max_n, seed)
     return x[i], y[i]
 
@@ -527,9 +526,9 @@ def otdd(
     "Optimal-transport dataset distance between two labelled tasks"
     return otdd_distance(otdd_embedding(a, probe, max_points), otdd_embedding(b, probe, max_points), eps=eps)
 
-# %% ../nbs/05_metafeatures.ipynb #9b54bfc2
+# %% ../nbs/05_metafeatures.ipynb #7c79ac88
 METHODS = ('simple', 'task2vec', 'otdd')
-METHOD_IMPL = {'simple': 1, 'task2vec': 2, 'otdd': 1}   # bump when a method's computation changes: old cache entries are then ignored
+METHOD_IMPL = {'simple': 2, 'task2vec': 3, 'otdd': 2}   # bump when a method's computation changes: old cache entries are then ignored
 
 def check_method(method:str)->str:
     "`method` if it is one of `METHODS`, else a ValueError that lists them"

@@ -12,7 +12,7 @@ from .ops import OPS, PRIMITIVES, FactorizedReduce, ReLUConvBN, Identity, Zero, 
 from .genotypes import n_edges, derive_genotype, arch_weights, Genotype
 
 # %% auto #0
-__all__ = ['MixedOp', 'count_calls', 'remove_hooks', 'SearchCell', 'SuperNet', 'prune_mask']
+__all__ = ['MixedOp', 'count_calls', 'remove_hooks', 'SearchCell', 'SuperNet', 'prune_mask', 'dwconv']
 
 # %% ../nbs/04_search_space.ipynb #90143b6b
 class MixedOp(nn.Module):
@@ -59,7 +59,7 @@ def remove_hooks(counts:dict):
     "Remove the hooks that `count_calls` attached"
     for h in counts.pop('_handles', []): h.remove()
 
-# %% ../nbs/04_search_space.ipynb #1d33c75f
+# %% ../nbs/04_search_space.ipynb #e1666000
 class SearchCell(nn.Module):
     "A DARTS search cell: two preprocessed inputs, `steps` nodes, each a sum of mixed ops over all earlier states"
     def __init__(self,
@@ -77,10 +77,10 @@ class SearchCell(nn.Module):
                                    for i in range(steps) for j in range(i + 2))
         self._plans = {}
 
-    def forward(self, s0, s1, weights, mask, skip_drop=0., fast=True, fast_max_elems=None):
-        "The cell's output: `forward_fast` or `forward_plain` (the same function)"
+    def forward(self, s0, s1, weights, mask, skip_drop=0., fast=True, fast_max_elems=None, dw=True):
+        "The cell's output: `forward_fast` (depthwise convolutions by `dwconv` if `dw`) or `forward_plain` (the same function)"
         if fast and (fast_max_elems is None or self.C * s1.shape[-2] * s1.shape[-1] <= fast_max_elems):
-            return self.forward_fast(s0, s1, weights, mask, skip_drop)
+            return self.forward_fast(s0, s1, weights, mask, skip_drop, dw)
         return self.forward_plain(s0, s1, weights, self.active(mask), skip_drop)
 
     def active(self, mask:torch.Tensor)->list:
@@ -104,7 +104,7 @@ class SearchCell(nn.Module):
             states.append(s)
         return torch.cat(states[-self.multiplier:], dim=1)
 
-# %% ../nbs/04_search_space.ipynb #3fb0b159
+# %% ../nbs/04_search_space.ipynb #2ccfc3ad
 class SuperNet(nn.Module):
     "The DARTS search network: a stem, `layers` search cells (reductions at 1/3 and 2/3), pooling and a classifier"
     def __init__(self,
@@ -121,12 +121,13 @@ class SuperNet(nn.Module):
         fast:bool=True,              # use the batched forward (same function as the plain one)
         channels_last:bool|None=None,# run on channels-last (NHWC) tensors; None = when `fast`
         fast_max_elems:int|None=8192,# cells with more values per image (C*H*W of the input size) run plain; None: no limit
+        dwconv:bool=True,            # fast forward: depthwise convolutions by `dwconv` (faster CPU backward, same function)
     ):
         super().__init__()
         self.C, self.n_classes, self.layers, self.in_channels, self.steps = C, n_classes, layers, in_channels, steps
         self.multiplier, self.stem_multiplier, self.primitives, self.fast = multiplier, stem_multiplier, list(primitives), fast
         self.skip_drop, self.channels_last = 0., fast if channels_last is None else channels_last
-        self.fast_max_elems = fast_max_elems
+        self.fast_max_elems, self.dwconv = fast_max_elems, dwconv
         C_curr = stem_multiplier * C
         self.stem = nn.Sequential(nn.Conv2d(in_channels, C_curr, 3, padding=1, bias=False), nn.BatchNorm2d(C_curr))
         C_pp, C_p, C_curr = C_curr, C_curr, C
@@ -164,7 +165,7 @@ class SuperNet(nn.Module):
         wn, wr = self.arch_weights()
         for cell in self.cells:
             w, m = (wr, self.mask_reduce) if cell.reduction else (wn, self.mask_normal)
-            s0, s1 = s1, cell(s0, s1, w, m, self.skip_drop, self.fast, self.fast_max_elems)
+            s0, s1 = s1, cell(s0, s1, w, m, self.skip_drop, self.fast, self.fast_max_elems, self.dwconv)
         return self.classifier(self.global_pooling(s1).flatten(1))
 
 # %% ../nbs/04_search_space.ipynb #1653357f
@@ -218,7 +219,7 @@ def genotype(self:SuperNet, max_skip:int|None=None)->Genotype:
     return derive_genotype(self.alpha_normal, self.alpha_reduce, self.mask_normal, self.mask_reduce,
                            self.steps, self.primitives, max_skip, self.multiplier)
 
-# %% ../nbs/04_search_space.ipynb #cb2526a0
+# %% ../nbs/04_search_space.ipynb #23a8f2ff
 def _cat(ts): return ts[0] if len(ts) == 1 else torch.cat(ts)
 
 def _bn(x, bns, training):
@@ -233,10 +234,12 @@ def _bn(x, bns, training):
                 b.running_mean.copy_(m_); b.running_var.copy_(v_); b.num_batches_tracked.add_(1)
     return y
 
-def _conv(x, convs):
+def _conv(x, convs, dw:bool=True):
     "The convolutions of several edges as one grouped convolution (their inputs stacked along channels)"
-    c = convs[0]
-    return F.conv2d(x, _cat([m.weight for m in convs]), None, c.stride, c.padding, c.dilation, c.groups * len(convs))
+    c, w = convs[0], _cat([m.weight for m in convs])
+    if dw and c.groups == c.in_channels and w.shape[1] == 1 and c.groups > 1:   # depthwise: `dwconv`'s backward
+        return dwconv(x, w, c.stride, c.padding, c.dilation)
+    return F.conv2d(x, w, None, c.stride, c.padding, c.dilation, c.groups * len(convs))
 
 def _kind(op):
     if isinstance(op, nn.Sequential) and len(op) == 2 and isinstance(op[1], nn.BatchNorm2d):
@@ -247,6 +250,61 @@ def _kind(op):
     if isinstance(op, SepConv): return 'sep'
     if isinstance(op, DilConv): return 'dil'
     return 'other'
+
+# %% ../nbs/04_search_space.ipynb #a5685bcd
+def _dw_wgrad(x, g, w, s, p, d):
+    "Depthwise weight gradient as one depthwise convolution of the input with the output gradient (batch as channels)"
+    N, C, H, W = x.shape; Ho, Wo = g.shape[-2:]; k1, k2 = w.shape[-2:]
+    xt = x.transpose(0, 1).reshape(1, C * N, H, W)
+    out = F.conv2d(xt, g.transpose(0, 1).reshape(C * N, 1, Ho, Wo), stride=d, padding=p, dilation=s, groups=C * N)
+    return out[:, :, :k1, :k2].reshape(C, N, k1, k2).sum(1, keepdim=True)
+
+def _dw_igrad(g, w, x_shape, s, p, d):
+    "Depthwise input gradient: the transposed convolution as a stride-1 convolution with the flipped kernel"
+    C, (k1, k2) = w.shape[0], w.shape[-2:]
+    if s[0] > 1 or s[1] > 1:   # insert zeros between the output gradient's pixels
+        N, _, Ho, Wo = g.shape
+        gz = g.new_zeros(N, C, (Ho - 1) * s[0] + 1, (Wo - 1) * s[1] + 1)
+        gz[:, :, ::s[0], ::s[1]] = g; g = gz
+    H, W = x_shape[-2:]
+    out = F.conv2d(g, w.flip(-1, -2), padding=(d[0] * (k1 - 1) - p[0], d[1] * (k2 - 1) - p[1]), dilation=d, groups=C)
+    return F.pad(out, (0, W - out.shape[-1], 0, H - out.shape[-2]))   # rows/columns that no output reads
+
+class _DWConv(torch.autograd.Function):
+    "Depthwise convolution with the backward of `dwconv`"
+    @staticmethod
+    def forward(ctx, x, w, s, p, d):
+        dev = x.device.type
+        dt = torch.get_autocast_dtype(dev) if torch.is_autocast_enabled(dev) else x.dtype
+        ctx.dtypes, ctx.conf = (x.dtype, w.dtype), (s, p, d)
+        x, w = x.to(dt), w.to(dt)
+        ctx.save_for_backward(x, w)
+        return F.conv2d(x, w, None, s, p, d, w.shape[0])
+
+    @staticmethod
+    def backward(ctx, g):
+        x, w = ctx.saved_tensors; s, p, d = ctx.conf
+        g, k, dil = g.to(x.dtype), w.shape[-1], d[0] > 1 or d[1] > 1
+        aten = lambda m: torch.ops.aten.convolution_backward(g, x, w, None, list(s), list(p), list(d), False, [0, 0], w.shape[0], m)
+        gi = gw = None
+        if ctx.needs_input_grad[0]:
+            gi = _dw_igrad(g, w, x.shape, s, p, d) if dil or (s == (1, 1) and k == 5) else aten([True, False, False])[0]
+            gi = gi.to(ctx.dtypes[0])
+        if ctx.needs_input_grad[1]:
+            small = g.shape[-1] * g.shape[-2] <= 64
+            gw = _dw_wgrad(x, g, w, s, p, d) if dil or (small and k != 3) else aten([False, True, False])[1]
+            gw = gw.to(ctx.dtypes[1])
+        return gi, gw, None, None, None
+
+def dwconv(
+    x:torch.Tensor,  # (N, C, H, W) input
+    w:torch.Tensor,  # (C, 1, k, k) one kernel per channel
+    stride=1, padding=0, dilation=1, # as in `F.conv2d` (ints or pairs)
+)->torch.Tensor:
+    "Depthwise `F.conv2d(x, w, stride=stride, padding=padding, dilation=dilation, groups=C)` with a faster CPU backward"
+    pair = lambda v: tuple(v) if isinstance(v, (tuple, list)) else (v, v)
+    if x.device.type != 'cpu': return F.conv2d(x, w, None, stride, padding, dilation, w.shape[0])   # measured on the CPU only
+    return _DWConv.apply(x, w, pair(stride), pair(padding), pair(dilation))
 
 # %% ../nbs/04_search_space.ipynb #19918299
 @patch
@@ -278,13 +336,14 @@ def _plan(self:SearchCell, mask, device):
     self._plans[key] = groups
     return groups
 
-# %% ../nbs/04_search_space.ipynb #02eedd01
+# %% ../nbs/04_search_space.ipynb #23bae15b
 @patch
 def forward_fast(self:SearchCell,
     s0:torch.Tensor, s1:torch.Tensor, # outputs of the cells two back and one back
     weights:torch.Tensor,             # (n_edges, n_ops) mixing weights
     mask:torch.Tensor,                # (n_edges, n_ops) bool op mask
     skip_drop:float=0.,               # dropout after skip_connect (training only)
+    dw:bool=True,                     # depthwise convolutions by `dwconv` (else `F.conv2d`)
 )->torch.Tensor:
     "The same function as `forward_plain`, each op type run once per source group for all its edges"
     groups = self._plan(mask, s0.device)
@@ -309,11 +368,11 @@ def forward_fast(self:SearchCell,
                      F.avg_pool2d(X(srcs), p.kernel_size, p.stride, p.padding, count_include_pad=False))
                 pre.append((y, [m[1] for m in mods]))
             elif kind == 'sep':
-                y = _conv(_conv(R(srcs), [m.op[1] for m in mods]), [m.op[2] for m in mods])
+                y = _conv(_conv(R(srcs), [m.op[1] for m in mods], dw), [m.op[2] for m in mods])
                 y = F.relu(_bn(y, [m.op[3] for m in mods], training))
-                pre.append((_conv(_conv(y, [m.op[5] for m in mods]), [m.op[6] for m in mods]), [m.op[7] for m in mods]))
+                pre.append((_conv(_conv(y, [m.op[5] for m in mods], dw), [m.op[6] for m in mods]), [m.op[7] for m in mods]))
             elif kind == 'dil':
-                pre.append((_conv(_conv(R(srcs), [m.op[1] for m in mods]), [m.op[2] for m in mods]), [m.op[3] for m in mods]))
+                pre.append((_conv(_conv(R(srcs), [m.op[1] for m in mods], dw), [m.op[2] for m in mods]), [m.op[3] for m in mods]))
             elif kind == 'fr':
                 x = R(srcs)
                 y1 = _conv(x, [m.conv_1 for m in mods])

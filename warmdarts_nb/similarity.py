@@ -182,7 +182,7 @@ def family_retrieval(
     "For each task, is its nearest other task from its own family? Returns the rate and the details"
     if pool is None: pool = (load_probe(probe) if probe is None or not isinstance(probe, tuple) else probe)[1].get('pool', PROBE_POOL)
     if tasks is None:
-        from warmdarts_nb.tasks import get_task, list_tasks
+        from warmdarts_nb.suite import get_task, list_tasks
         tasks = [get_task(t['name']) for t in list_tasks()]
     D = distance_matrix(tasks, method, probe=probe, cache=cache)
     names, fams = [t.name for t in tasks], [t.family for t in tasks]
@@ -215,7 +215,7 @@ def report_similarity(
     query:str='mnist5k',   # the task to time
 )->list:                   # one dict per method
     "Family retrieval over the offline suite and embedding/ranking cost, printed as a table"
-    from warmdarts_nb.tasks import get_task, list_tasks
+    from warmdarts_nb.suite import get_task, list_tasks
     tasks = [get_task(t['name']) for t in list_tasks()]
     out = []
     for m in methods:

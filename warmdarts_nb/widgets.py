@@ -8,7 +8,8 @@ import io
 from pathlib import Path
 from fastai.callback.core import Callback
 from fastcore.basics import store_attr
-from .tasks import Task, get_task, list_tasks, show_task
+from .tasks import Task
+from .suite import get_task, list_tasks, show_task
 from .metafeatures import METHODS
 from .genotypes import Genotype, plot_genotype
 from .similarity import rank_tasks, plot_ranking
@@ -147,7 +148,7 @@ def _label(rec:dict)->str: return f"{rec['task']['name']} ({rec['id'].rsplit('-'
 def _rank(self:Explorer):
     "Rank the knowledge base against the current task with the chosen measure; fill the source dropdown"
     m = self.measure_dd.value
-    extra = [('meta-transfer of the 3 nearest', 'meta'), ('cold (no warm start)', 'cold')]
+    extra = [('average of the 3 nearest (meta_average)', 'meta_average'), ('cold (no warm start)', 'cold')]
     try:
         cands = {i: with_embedding(r, m) for i, r in usable_sources(self.kb, self.task, self.cfg).items()}
         cands = {i: r for i, r in cands.items() if m in r.get('embeddings', {})}
