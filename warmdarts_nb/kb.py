@@ -184,7 +184,7 @@ def unpack_arrays(o, where:str='<record>'):
     if isinstance(o, list): return [unpack_arrays(v, where) for v in o]
     return o
 
-# %% ../nbs/11_kb.ipynb #432658e7
+# %% ../nbs/11_kb.ipynb #f20990c1
 def _now(): return datetime.datetime.now(datetime.timezone.utc).isoformat(timespec='seconds')
 
 def _kb_add(self:KnowledgeBase,
@@ -255,6 +255,22 @@ def _kb_duplicates(self:KnowledgeBase)->list:   # [(kept id, [duplicate ids])]
         if self._where[r['id']].parent.parent == self.path: groups.setdefault(_dup_key(r), []).append(r['id'])
     return [(g[0], g[1:]) for g in groups.values() if len(g) > 1]
 KnowledgeBase.duplicates = _kb_duplicates
+
+def _kb_set_embeddings(self:KnowledgeBase,
+    rid:str,               # a record of the writable base
+    embeddings:dict,       # {measure: embedding}: replaces the record's embeddings
+)->dict:                   # the updated record
+    "Replace the embeddings of record `rid` (checked, written atomically; nothing else of the record changes)"
+    if self.read_only: raise KBError(f"{self.path}: this knowledge base is read-only")
+    rec = self.get(rid)
+    f = self._where[rid]
+    if f.parent.parent != self.path: raise KeyError(f"record {rid!r} is in the read-only base {f.parent.parent}, not in {self.path}")
+    new = {**rec, 'embeddings': embeddings}
+    check_record(new, str(f))
+    atomic_write_json(f, {**new, 'embeddings': pack_arrays(embeddings)}, indent=None)
+    self._recs[rid] = new
+    return new
+KnowledgeBase.set_embeddings = _kb_set_embeddings
 
 # %% ../nbs/11_kb.ipynb #ab9d554c
 def _pkg_dir()->Path:

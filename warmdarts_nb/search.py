@@ -21,8 +21,8 @@ from .callback import DartsCallback, darts_learner, quiet
 from .distributed import world_size, is_main, rank_device, same_on_all_ranks, barrier, DartsDistributed
 
 # %% auto #0
-__all__ = ['CONFIGS', 'CKPT_VERSION', 'Stage', 'SearchConfig', 'full_masks', 'load_matching', 'get_rng_state', 'set_rng_state',
-           'SearchResult', 'load_checkpoint', 'check_checkpoint', 'search', 'search_summary']
+__all__ = ['CONFIGS', 'CKPT_VERSION', 'Stage', 'SearchConfig', 'get_config', 'full_masks', 'load_matching', 'get_rng_state',
+           'set_rng_state', 'SearchResult', 'load_checkpoint', 'check_checkpoint', 'search', 'search_summary']
 
 # %% ../nbs/09_search.ipynb #bfe69b4b
 @dataclass
@@ -105,6 +105,13 @@ CONFIGS = {
     'cpu16': SearchConfig(stages=[Stage(4, 4, 8, 2, 0.0), Stage(5, 2, 8, 2, 0.1), Stage(6, 1, 8, 2, 0.2)],
                           C=8, batch_size=32, image_size=16, channels=None, w_lr=0.05, a_lr=0.05, max_skip=2, max_images=800),
 }
+
+# %% ../nbs/09_search.ipynb #89184243
+def get_config(config:str|SearchConfig)->SearchConfig:   # a name in `CONFIGS`, or a `SearchConfig`
+    "The `SearchConfig` named `config` in `CONFIGS` (a `SearchConfig` is returned as it is)"
+    if isinstance(config, SearchConfig): return config
+    if config not in CONFIGS: raise ValueError(f"unknown configuration {config!r}; known: {', '.join(CONFIGS)}")
+    return CONFIGS[config]
 
 # %% ../nbs/09_search.ipynb #6e812b7e
 def _pair(x, dtype=None)->dict|None:
@@ -215,7 +222,7 @@ class SearchResult:
         import json
         return cls.from_dict(json.loads(Path(path).read_text()))
 
-# %% ../nbs/09_search.ipynb #36b99f25
+# %% ../nbs/09_search.ipynb #619e24c3
 CKPT_VERSION = 1
 
 def _cost(prev:dict, t0:float, history:list, device)->dict:
@@ -249,7 +256,7 @@ def check_checkpoint(
         if ck.get('task') != task.name or ck.get('fingerprint') != fp:
             probs.append(f"task {ck.get('task')!r} (fingerprint {ck.get('fingerprint')}) there, {task.name!r} (fingerprint {fp}) here")
     if config is not None:
-        want = _jsonish((CONFIGS[config] if isinstance(config, str) else config).to_dict())
+        want = _jsonish(get_config(config).to_dict())
         got = _jsonish(ck.get('config', {}))
         diff = [k for k in sorted(set(want) | set(got)) if want.get(k) != got.get(k)]
         if diff: probs.append('configuration differs in ' + ', '.join(f"{k} ({got.get(k)!r} there, {want.get(k)!r} here)" for k in diff))
@@ -257,7 +264,7 @@ def check_checkpoint(
     if probs: raise ValueError(f"{where} is the checkpoint of another search: " + '; '.join(probs))
     return ck
 
-# %% ../nbs/09_search.ipynb #0f0c43a0
+# %% ../nbs/09_search.ipynb #4cfbc1c3
 class _ChannelsLast(Callback):
     "Feed the model channels-last images (CUDA)"
     order = 6
@@ -305,7 +312,7 @@ def _search(task, config, seed, device, resume, checkpoint_dir, start_stage, ini
     if resume is not None:
         ck = check_checkpoint(load_checkpoint(resume, device), task, where=str(resume))   # never another task's search
         cfg, seed, start_stage = SearchConfig.from_dict(ck['config']), ck['seed'], ck['start_stage']
-    else: cfg = CONFIGS[config] if isinstance(config, str) else config
+    else: cfg = get_config(config)
     if not 0 <= start_stage < len(cfg.stages): raise ValueError(f"start_stage must be in [0, {len(cfg.stages)}), got {start_stage}")
     if ck is not None and ck.get('world_size', 1) != ws:
         raise ValueError(f"{resume}: written by a search on {ck.get('world_size', 1)} process(es); resume it on as many (now {ws})")
