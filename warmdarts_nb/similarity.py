@@ -174,7 +174,7 @@ def plot_ranking(
     fig.tight_layout()
     return fig
 
-# %% ../nbs/07_similarity.ipynb #3b1a8ab4
+# %% ../nbs/07_similarity.ipynb #1c38c7ca
 def _suite_tasks(tasks=None)->list:
     "`tasks`, or every task of the offline suite"
     if tasks is not None: return list(tasks)
@@ -212,13 +212,16 @@ def embedding_cost(
     candidates:list,       # tasks or embeddings to rank it against
     method:str=DEFAULT_MEASURE, # a measure name
     probe=None,            # the probe (None: the shipped one)
-)->dict:                   # {'method', 'embed_s', 'rank_s', 'n_candidates', 'threads'}
-    "Seconds to embed `task` (cache off) and to rank it against `candidates` (embedded beforehand)"
+)->dict:                   # {'method', 'embed_s', 'embed_mb', 'rank_s', 'n_candidates', 'threads'}
+    "Seconds and memory to embed `task` (cache off), and seconds to rank it against `candidates` (embedded beforehand)"
+    from warmdarts_nb.core import reset_peak_memory, peak_memory_mb, _vm_status_mb
     E = [as_embedding(c, method, probe=probe) for c in candidates]
     resolve_probe(probe)
+    base = _vm_status_mb('VmRSS'); resettable = reset_peak_memory('cpu')
     t0 = time.perf_counter(); q = embed_task(task, method, cache=False, probe=probe); t1 = time.perf_counter()
+    embed_mb = round(max(peak_memory_mb('cpu') - base, 0.), 1) if resettable and base is not None else None   # peak RSS above the RSS before
     rank_tasks(q, E, method); t2 = time.perf_counter()
-    return dict(method=method, embed_s=round(t1 - t0, 2), rank_s=round(t2 - t1, 3), n_candidates=len(E), threads=torch.get_num_threads())
+    return dict(method=method, embed_s=round(t1 - t0, 2), embed_mb=embed_mb, rank_s=round(t2 - t1, 3), n_candidates=len(E), threads=torch.get_num_threads())
 
 # %% ../nbs/07_similarity.ipynb #ecca366c
 VARIANT_KINDS = ('hflip', 'transpose', 'noise', 'resplit')
@@ -315,7 +318,7 @@ def gain_correlation(
         out.append(dict(measure=m, spearman=round(float(rho), 3), p=round(float(p), 4), n_pairs=len(pairs)))
     return out
 
-# %% ../nbs/07_similarity.ipynb #0ec9c13c
+# %% ../nbs/07_similarity.ipynb #e3401bef
 def report_similarity(
     methods:list|None=None,# the measures to report (None: the built-in ones)
     query:str='mnist5k',   # the task whose embedding is timed
@@ -343,7 +346,7 @@ def report_similarity(
                    n_outside_pool=fr['n_outside_pool'], misses=[(r['name'], r['nearest']) for r in fr['rows'] if not r['hit']],
                    variants={k: dict(with_parent=round(v['with_parent'] / v['n'], 3), without_parent=round(v['without_parent'] / v['n'], 3),
                                      n=v['n'], misses=v['misses']) for k, v in vr.items()},
-                   embed_s=c['embed_s'], rank_s=c['rank_s'], n_candidates=c['n_candidates'], threads=c['threads'],
+                   embed_s=c['embed_s'], embed_mb=c['embed_mb'], rank_s=c['rank_s'], n_candidates=c['n_candidates'], threads=c['threads'],
                    nearest_max=round(max(r['distance'] for r in fr['rows']), 4), D=[[round(v, 5) for v in r] for r in fr['D']])
         if leave_out:
             lo = leave_family_out(m, str(Path(out or '.')/'probes'), tasks, log=log)
