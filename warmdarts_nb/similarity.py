@@ -61,15 +61,17 @@ def check_comparable(ea:dict, eb:dict):
     if ea.get('params') != eb.get('params'):
         raise ValueError(f"the two embeddings were made with different settings: {ea.get('params')} vs {eb.get('params')}")
 
-# %% ../nbs/07_similarity.ipynb #5a033c32
+# %% ../nbs/07_similarity.ipynb #d0df2fdc
 def _same(ea, eb)->bool:
     "Two embeddings of one task, probe, measure version and settings: equal by construction (no need to compare)"
     return ea['task'] == eb['task'] and ea.get('params') == eb.get('params') and ea['probe_version'] == eb['probe_version']
 
 def _to_query(q:dict, E:list)->list:
-    "Distances from embedding `q` to the embeddings `E` (all checked comparable)"
-    d = get_measure(q['method']).to_query(q['value'], [e['value'] for e in E])
-    return [0. if _same(q, e) else float(x) for e, x in zip(E, d)]
+    "Distances from embedding `q` to the embeddings `E` (all checked comparable); a pair-wise measure skips the embeddings equal to `q`"
+    m = get_measure(q['method'])
+    todo = [i for i, e in enumerate(E) if m.matrix is not None or not _same(q, e)]   # a set-wise measure needs the whole set
+    d = dict(zip(todo, m.to_query(q['value'], [E[i]['value'] for i in todo])))
+    return [0. if _same(q, e) else float(d[i]) for i, e in enumerate(E)]
 
 def embedding_distance(
     ea:dict, eb:dict,     # two embeddings of the same measure and probe
@@ -91,7 +93,7 @@ def task_distance(
     emb = lambda o: as_embedding(o, method, probe=probe, cache=cache)
     return embedding_distance(emb(a), emb(b), [emb(r) for r in ref])
 
-# %% ../nbs/07_similarity.ipynb #1cd7aa3b
+# %% ../nbs/07_similarity.ipynb #efd94438
 def distance_matrix(
     items:list,            # tasks or embeddings
     method:str=DEFAULT_MEASURE, # a measure name
@@ -108,9 +110,6 @@ def distance_matrix(
         for i in range(len(E)):
             d = _to_query(E[i], E[i + 1:])
             for j, x in enumerate(d, i + 1): D[i, j] = D[j, i] = x
-    for i in range(len(E)):
-        for j in range(len(E)):
-            if _same(E[i], E[j]): D[i, j] = 0.
     return D
 
 def rank_tasks(
