@@ -19,7 +19,8 @@ from .experiments import read_rows, _append, machine_info
 
 # %% auto #0
 __all__ = ['DEGENERATE', 'TABLE_COLS', 'study_genotypes', 'run_discrimination', 'paired_difference', 'discrimination_table',
-           'mask_agreement', 'agreement_summary', 'discrimination_report', 'plot_discrimination']
+           'mask_agreement', 'agreement_summary', 'agreement_matrix', 'search_summary', 'discrimination_report',
+           'plot_discrimination']
 
 # %% ../nbs/18_discrimination.ipynb #a087eba5
 DEGENERATE = ('all_skip', 'all_max_pool')
@@ -103,7 +104,7 @@ def run_discrimination(
             for f in cf.as_completed([ex.submit(_unit, *j) for j in jobs]): done(f.result())
     return save(finished=True)
 
-# %% ../nbs/18_discrimination.ipynb #73c9753b
+# %% ../nbs/18_discrimination.ipynb #29444f3e
 def _by(rows, *keys):
     d = {}
     for r in rows: d.setdefault(tuple(r[k] for k in keys), []).append(r)
@@ -137,9 +138,11 @@ def discrimination_table(
         srch = next((k for k in g if k.startswith('search:')), None)
         d, se, n = paired_difference(g[srch], rnd_mean) if srch else (float('nan'), float('nan'), 0)
         spread = (max(fixed.values()) - min(fixed.values())) if fixed else float('nan')
+        cells = [m for k, m in fixed.items() if not k.startswith('all_')]   # the kind of cells a search returns
+        spread_cells = (max(cells) - min(cells)) if len(cells) > 1 else float('nan')
         sd = mean_sd(sds)[0] if sds else float('nan')
         out.append(dict(task=task, family=rs[0]['family'], n_test=rs[0].get('n_test'), genotypes=len(g),
-                        seeds=max(len(v) for v in g.values()), seed_sd=sd, spread=spread, best=best,
+                        seeds=max(len(v) for v in g.values()), seed_sd=sd, spread=spread, spread_cells=spread_cells, best=best,
                         best_acc=fixed.get(best, float('nan')),
                         skip_gap=fixed.get(best, float('nan')) - means.get('all_skip', float('nan')),
                         pool_gap=fixed.get(best, float('nan')) - means.get('all_max_pool', float('nan')),
@@ -147,7 +150,7 @@ def discrimination_table(
                         discriminates=bool(spread >= min_spread and sd <= max_sd)))
     return sorted(out, key=lambda r: (r['family'], r['task']))
 
-# %% ../nbs/18_discrimination.ipynb #80f57300
+# %% ../nbs/18_discrimination.ipynb #ae33a96b
 def mask_agreement(
     a:dict,    # a search row (with `masks_after`)
     b:dict,    # another
@@ -165,7 +168,7 @@ def agreement_summary(
     s = [r for r in rows if r['genotype_name'].startswith('search:') and r.get('masks_after')]
     if len(s) < 2: return []
     out = []
-    for st in range(min(len(r['masks_after']) for r in s) - 1):   # the last stage keeps one op: its genotype says the rest
+    for st in range(min(len(r['masks_after']) for r in s)):   # the last stage's masks: the one op each edge kept
         same, cross = [], []
         for i in range(len(s)):
             for j in range(i + 1, len(s)):
@@ -174,8 +177,39 @@ def agreement_summary(
                         cross_task=float(np.mean(cross)) if cross else float('nan'), n_cross=len(cross)))
     return out
 
-# %% ../nbs/18_discrimination.ipynb #5cc46d74
-TABLE_COLS = ('task', 'family', 'n_test', 'genotypes', 'seeds', 'seed_sd', 'spread', 'best', 'best_acc', 'skip_gap',
+# %% ../nbs/18_discrimination.ipynb #3e547260
+def agreement_matrix(
+    rows:list,      # rows of `run_discrimination`
+    stage:int=-1,   # which stage's masks (-1: the last)
+)->tuple:           # (task names, (n, n) array of mean agreement; nan where a pair has no two searches)
+    "Mean mask agreement between the searches of every pair of tasks (the diagonal: seeds of one task)"
+    s = [r for r in rows if r['genotype_name'].startswith('search:') and r.get('masks_after')]
+    tasks = sorted({r['task'] for r in s})
+    acc = {}
+    for i in range(len(s)):
+        for j in range(i + 1, len(s)):
+            a, b = sorted((s[i]['task'], s[j]['task']))
+            acc.setdefault((a, b), []).append(mask_agreement(s[i], s[j], stage))
+    m = np.full((len(tasks), len(tasks)), np.nan)
+    for (a, b), v in acc.items(): m[tasks.index(a), tasks.index(b)] = m[tasks.index(b), tasks.index(a)] = np.mean(v)
+    return tasks, m
+
+def search_summary(
+    rows:list,   # rows of `run_discrimination`
+)->list:         # one dict per task with search rows
+    "Per task: searches, mean entropy before each prune, alphas-split accuracy, seconds, and searched test accuracy"
+    out = []
+    for (task,), rs in _by([r for r in rows if r['genotype_name'].startswith('search:') and r.get('entropy_before_prune')], 'task').items():
+        ent = np.array([r['entropy_before_prune'] for r in rs], dtype=float)
+        out.append(dict(task=task, family=rs[0]['family'], searches=len(rs),
+                        entropy_before_prune=' / '.join(f"{e:.2f}" for e in ent.mean(0)),
+                        last_entropy_max=float(ent[:, -1].max()), alphas_acc=float(np.mean([r['alphas_acc'] for r in rs])),
+                        search_s=float(np.mean([r['search_seconds'] for r in rs])),
+                        test_acc=float(np.mean([r['test_acc'] for r in rs]))))
+    return sorted(out, key=lambda r: (r['family'], r['task']))
+
+# %% ../nbs/18_discrimination.ipynb #8111e062
+TABLE_COLS = ('task', 'family', 'n_test', 'genotypes', 'seeds', 'seed_sd', 'spread', 'spread_cells', 'best', 'best_acc', 'skip_gap',
               'pool_gap', 'searched_minus_random', 'paired_se', 'discriminates')
 
 def discrimination_report(
@@ -186,6 +220,8 @@ def discrimination_report(
     n_fam = len({t['family'] for t in tab if t['discriminates']})
     won = sum(1 for t in tab if t['paired_n'] > 1 and t['searched_minus_random'] >= 2 * t['paired_se'])
     parts = [format_table(tab, list(TABLE_COLS))]
+    ss = search_summary(rows)
+    if ss: parts.append(format_table(ss))
     agr = agreement_summary(rows)
     if agr: parts.append(format_table(agr))
     parts.append(f"{sum(t['discriminates'] for t in tab)} of {len(tab)} tasks discriminate ({n_fam} families); "

@@ -94,7 +94,7 @@ class SearchConfig:
         d['a_betas'] = tuple(d['a_betas'])
         return cls(**d)
 
-# %% ../nbs/09_search.ipynb #1f935601
+# %% ../nbs/09_search.ipynb #5a842a41
 CONFIGS = {
     'paper': SearchConfig(stages=[Stage(5, 5, 25, 10, 0.1), Stage(11, 3, 25, 10, 0.4), Stage(17, 1, 25, 10, 0.7)],
                           C=16, batch_size=96, image_size=84, channels=3, a_lr=6e-4, max_skip=2, skip_decay='pdarts'),
@@ -103,7 +103,7 @@ CONFIGS = {
     'tiny':  SearchConfig(stages=[Stage(3, 4, 3, 1, 0.0), Stage(4, 2, 3, 1, 0.1), Stage(5, 1, 3, 1, 0.2)],
                           C=4, batch_size=64, image_size=8, channels=None, w_lr=0.2, a_lr=0.01, max_skip=2),
     'cpu16': SearchConfig(stages=[Stage(4, 4, 8, 2, 0.0), Stage(5, 2, 8, 2, 0.1), Stage(6, 1, 8, 2, 0.2)],
-                          C=8, batch_size=32, image_size=16, channels=None, w_lr=0.05, a_lr=0.05, max_skip=2, max_images=800),
+                          C=8, batch_size=32, image_size=16, channels=None, w_lr=0.05, a_lr=0.3, a_wd=0., max_skip=2, max_images=800),
 }
 
 # %% ../nbs/09_search.ipynb #89184243
