@@ -86,10 +86,11 @@ def bench_supernet(
                 mem_kind='cuda_max_allocated' if dev.type == 'cuda' else 'rss_peak_growth',
                 op_count=model.op_count(), torch_threads=torch.get_num_threads())
 
-# %% ../nbs/10_bench.ipynb #fe3a7cf1
+# %% ../nbs/10_bench.ipynb #3b063587
 STEP_PATHS = {'plain': dict(fast=False, channels_last=False),  # the reference: edge by edge, NCHW
               'fast_old': dict(fast=True, dwconv=False),       # the batched forward with oneDNN's depthwise backward
-              'default': {}}                                   # what `search` builds
+              'default': {},                                   # what `search` builds
+              'pc_darts_4': dict(partial_channels=4)}          # another method: PC-DARTS's partial channels, K 4
 
 class _BatchClock(Callback):
     "Time `n_timed` training batches after the first `skip` (start of the first to end of the last), then stop the fit"

@@ -429,7 +429,7 @@ def build_parser()->argparse.ArgumentParser:
     s.add_argument('--json', action='store_true', help='print one JSON line (train_images_per_s, peak_rss_mb) for the search step in fastai')
     s.add_argument('--layers', type=int, default=3, help='--json: cells'); s.add_argument('--C', type=int, default=4, help='--json: initial channels')
     s.add_argument('--size', type=int, default=8, help='--json: image size'); s.add_argument('--in-channels', type=int, default=1, choices=[1, 3])
-    s.add_argument('--path', default='default', choices=['default', 'plain', 'fast_old'], help='--json: supernet path (bench.STEP_PATHS)')
+    s.add_argument('--path', default='default', choices=['default', 'plain', 'fast_old', 'pc_darts_4'], help='--json: supernet path (bench.STEP_PATHS)')
     s.set_defaults(func=_cmd_bench)
     s = sub.add_parser('train-probe', help='train the probe network (Task2Vec / OTDD features)')
     s.add_argument('--out', default=None, help='where to write it (default: the package\'s assets/probe.pt)')

@@ -34,7 +34,7 @@ class Stage:
     warmup:int=0          # of which the first `warmup` train only the weights
     skip_drop:float=0.    # initial skip-connect dropout (decays to 0 over the stage)
 
-# %% ../nbs/09_search.ipynb #48ffdef7
+# %% ../nbs/09_search.ipynb #36e74e63
 @dataclass
 class SearchConfig:
     "The settings of a (progressive) DARTS search"
@@ -61,6 +61,7 @@ class SearchConfig:
     stem_multiplier:int=3        # stem width = stem_multiplier * C
     skip_decay:str='linear'      # how skip-connect dropout decays over a stage ('pdarts', 'linear' or 'exp')
     max_images:int|None=None     # search on at most this many images of each of the weights and alphas splits (None: all)
+    partial_channels:int=1       # PC-DARTS's partial channel connections: edges' ops see 1/K of the channels (1: DARTS)
 
     def __post_init__(self):
         "Refuse settings a search cannot learn from, naming the field"
@@ -75,6 +76,8 @@ class SearchConfig:
             if st.ops_kept < 1: raise ValueError(f"SearchConfig.stages[{i}].ops_kept must be >= 1, got {st.ops_kept}")
         if self.max_images is not None and self.max_images < 1:
             raise ValueError(f"SearchConfig.max_images must be a positive int or None, got {self.max_images!r}")
+        if not isinstance(self.partial_channels, int) or self.partial_channels < 1 or self.C % self.partial_channels:
+            raise ValueError(f"SearchConfig.partial_channels must be a positive int that divides C={self.C}, got {self.partial_channels!r}")
         if self.skip_decay not in ('pdarts', 'linear', 'exp'):
             raise ValueError(f"SearchConfig.skip_decay must be 'pdarts', 'linear' or 'exp', not {self.skip_decay!r}")
 
@@ -264,7 +267,7 @@ def check_checkpoint(
     if probs: raise ValueError(f"{where} is the checkpoint of another search: " + '; '.join(probs))
     return ck
 
-# %% ../nbs/09_search.ipynb #4cfbc1c3
+# %% ../nbs/09_search.ipynb #8d027181
 class _ChannelsLast(Callback):
     "Feed the model channels-last images (CUDA)"
     order = 6
@@ -272,7 +275,8 @@ class _ChannelsLast(Callback):
 
 def _supernet(cfg, st, n_classes, in_ch, masks)->SuperNet:
     return SuperNet(cfg.C, n_classes, st.layers, in_channels=in_ch, steps=cfg.steps, multiplier=cfg.multiplier,
-                    stem_multiplier=cfg.stem_multiplier, mask_normal=masks['normal'], mask_reduce=masks['reduce'])
+                    stem_multiplier=cfg.stem_multiplier, mask_normal=masks['normal'], mask_reduce=masks['reduce'],
+                    partial_channels=cfg.partial_channels)
 
 @torch.no_grad()
 def _set_alphas(model, alphas:dict):

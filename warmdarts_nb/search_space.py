@@ -12,7 +12,7 @@ from .ops import OPS, PRIMITIVES, FactorizedReduce, ReLUConvBN, Identity, Zero, 
 from .genotypes import n_edges, derive_genotype, arch_weights, Genotype
 
 # %% auto #0
-__all__ = ['MixedOp', 'count_calls', 'remove_hooks', 'SearchCell', 'SuperNet', 'prune_mask', 'dwconv']
+__all__ = ['MixedOp', 'count_calls', 'remove_hooks', 'SearchCell', 'channel_shuffle', 'SuperNet', 'prune_mask', 'dwconv']
 
 # %% ../nbs/04_search_space.ipynb #90143b6b
 class MixedOp(nn.Module):
@@ -59,7 +59,7 @@ def remove_hooks(counts:dict):
     "Remove the hooks that `count_calls` attached"
     for h in counts.pop('_handles', []): h.remove()
 
-# %% ../nbs/04_search_space.ipynb #e1666000
+# %% ../nbs/04_search_space.ipynb #09a80871
 class SearchCell(nn.Module):
     "A DARTS search cell: two preprocessed inputs, `steps` nodes, each a sum of mixed ops over all earlier states"
     def __init__(self,
@@ -68,12 +68,15 @@ class SearchCell(nn.Module):
         reduction:bool,              # this cell halves height and width
         reduction_prev:bool,         # the previous cell halved height and width
         primitives:list=PRIMITIVES,  # candidate op names
+        partial:int=1,               # PC-DARTS: the ops of an edge see 1/`partial` of its input's channels (1: all)
     ):
         super().__init__()
+        if partial < 1 or C % partial: raise ValueError(f"partial must be a positive divisor of the cell's {C} channels, got {partial!r}")
         self.steps, self.multiplier, self.C, self.reduction, self.primitives = steps, multiplier, C, reduction, list(primitives)
+        self.partial = partial
         self.preprocess0 = FactorizedReduce(C_pp, C, affine=False) if reduction_prev else ReLUConvBN(C_pp, C, 1, 1, 0, affine=False)
         self.preprocess1 = ReLUConvBN(C_p, C, 1, 1, 0, affine=False)
-        self.edges = nn.ModuleList(MixedOp(C, 2 if reduction and j < 2 else 1, primitives)
+        self.edges = nn.ModuleList(MixedOp(C // partial, 2 if reduction and j < 2 else 1, primitives)
                                    for i in range(steps) for j in range(i + 2))
         self._plans = {}
 
@@ -99,12 +102,24 @@ class SearchCell(nn.Module):
         for i in range(self.steps):
             s = None
             for h in states:
-                y = self.edges[e](h, weights[e], active[e], skip_drop); e += 1
+                y = self.edge_out(e, h, weights[e], active[e], skip_drop); e += 1
                 s = y if s is None else s + y
             states.append(s)
         return torch.cat(states[-self.multiplier:], dim=1)
 
-# %% ../nbs/04_search_space.ipynb #2ccfc3ad
+    def edge_out(self, e:int, h:torch.Tensor, weights, active, skip_drop=0.)->torch.Tensor:
+        "Edge `e` on state `h`; with `partial` K > 1, PC-DARTS: its ops on the first C/K channels, the rest passed by, shuffled"
+        if self.partial == 1: return self.edges[e](h, weights, active, skip_drop)
+        c = h.shape[1] // self.partial
+        rest = h[:, c:] if self.edges[e].stride == 1 else F.max_pool2d(h[:, c:], 2, 2, ceil_mode=True)   # odd sizes as the ops
+        return channel_shuffle(torch.cat([self.edges[e](h[:, :c], weights, active, skip_drop), rest], 1), self.partial)
+
+def channel_shuffle(x:torch.Tensor, groups:int)->torch.Tensor:
+    "PC-DARTS's channel shuffle: (N, groups*c, H, W), channel g*c + i moves to i*groups + g"
+    N, C, H, W = x.shape
+    return x.reshape(N, groups, C // groups, H, W).transpose(1, 2).reshape(N, C, H, W)
+
+# %% ../nbs/04_search_space.ipynb #53156a26
 class SuperNet(nn.Module):
     "The DARTS search network: a stem, `layers` search cells (reductions at 1/3 and 2/3), pooling and a classifier"
     def __init__(self,
@@ -122,8 +137,12 @@ class SuperNet(nn.Module):
         channels_last:bool|None=None,# run on channels-last (NHWC) tensors; None = when `fast`
         fast_max_elems:int|None=8192,# cells with more values per image (C*H*W of the input size) run plain; None: no limit
         dwconv:bool=True,            # fast forward: depthwise convolutions by `dwconv` (faster CPU backward, same function)
+        partial_channels:int=1,      # PC-DARTS's partial channel connections: edges' ops see 1/K of the channels (1: DARTS)
     ):
         super().__init__()
+        if not isinstance(partial_channels, int) or partial_channels < 1 or C % partial_channels:
+            raise ValueError(f"partial_channels must be a positive int that divides C={C}, got {partial_channels!r}")
+        self.partial_channels = partial_channels
         self.C, self.n_classes, self.layers, self.in_channels, self.steps = C, n_classes, layers, in_channels, steps
         self.multiplier, self.stem_multiplier, self.primitives, self.fast = multiplier, stem_multiplier, list(primitives), fast
         self.skip_drop, self.channels_last = 0., fast if channels_last is None else channels_last
@@ -135,7 +154,7 @@ class SuperNet(nn.Module):
         for i in range(layers):
             reduction = i in (layers // 3, 2 * layers // 3)
             if reduction: C_curr *= 2
-            self.cells.append(SearchCell(steps, multiplier, C_pp, C_p, C_curr, reduction, reduction_prev, primitives))
+            self.cells.append(SearchCell(steps, multiplier, C_pp, C_p, C_curr, reduction, reduction_prev, primitives, partial_channels))
             reduction_prev = reduction
             C_pp, C_p = C_p, multiplier * C_curr
         self.global_pooling = nn.AdaptiveAvgPool2d(1)
@@ -336,7 +355,7 @@ def _plan(self:SearchCell, mask, device):
     self._plans[key] = groups
     return groups
 
-# %% ../nbs/04_search_space.ipynb #23bae15b
+# %% ../nbs/04_search_space.ipynb #ce2d86b2
 @patch
 def forward_fast(self:SearchCell,
     s0:torch.Tensor, s1:torch.Tensor, # outputs of the cells two back and one back
@@ -348,13 +367,20 @@ def forward_fast(self:SearchCell,
     "The same function as `forward_plain`, each op type run once per source group for all its edges"
     groups = self._plan(mask, s0.device)
     states = [self.preprocess0(s0), self.preprocess1(s1)]
-    nodes, training, C = [None] * self.steps, self.training, self.C
-    zeros = lambda: Zero(2 if self.reduction else 1)(states[0])
+    nodes, training, K = [None] * self.steps, self.training, self.partial
+    C = self.C // K   # the channels the ops see (all of them unless PC-DARTS)
+    part = (lambda j: states[j]) if K == 1 else (lambda j: states[j][:, :C])
+    zeros = lambda: Zero(2 if self.reduction else 1)(part(0))
+    def node(t):   # node t as later nodes and cells read it; PC-DARTS: the sum over its edges of what they passed by
+        y = nodes[t] if nodes[t] is not None else zeros()
+        if K == 1: return y
+        rest = [states[j][:, C:] if not self.reduction or j > 1 else F.max_pool2d(states[j][:, C:], 2, 2, ceil_mode=True) for j in range(t + 2)]
+        return channel_shuffle(torch.cat([y, sum(rest[1:], rest[0])], 1), K)   # the shuffle is linear: one per node
     for g, (tmin, T, ops, onehot, e_idx, k_idx) in enumerate(groups):
-        if g > 0: states.append(nodes[g - 1] if nodes[g - 1] is not None else zeros())
+        if g > 0: states.append(node(g - 1))
         xs, rs = {}, {}
         def X(srcs):
-            if srcs not in xs: xs[srcs] = torch.cat([states[j] for j in srcs], 1) if len(srcs) > 1 else states[srcs[0]]
+            if srcs not in xs: xs[srcs] = torch.cat([part(j) for j in srcs], 1) if len(srcs) > 1 else part(srcs[0])
             return xs[srcs]
         def R(srcs):
             if srcs not in rs: rs[srcs] = F.relu(X(srcs))
@@ -383,7 +409,7 @@ def forward_fast(self:SearchCell,
             elif kind == 'id':
                 y = X(srcs)
                 plain.append(F.dropout(y, skip_drop) if skip_drop > 0 and training else y)
-            else: plain += [m(states[j]) for m, j in zip(mods, srcs)]
+            else: plain += [m(part(j)) for m, j in zip(mods, srcs)]
         if not pre and not plain: continue
         Z = [_bn(y, bs, training) for y, bs in pre]  # one BatchNorm per op type for all its edges
         Z = _cat1(Z + plain)
@@ -398,7 +424,7 @@ def forward_fast(self:SearchCell,
             ys = [out[:, t].view(N, C, h, w) for t in range(T)]
         for t, y in enumerate(ys):
             nodes[tmin + t] = y if nodes[tmin + t] is None else nodes[tmin + t] + y
-    states.append(nodes[-1] if nodes[-1] is not None else zeros())
+    states.append(node(self.steps - 1))
     return torch.cat(states[-self.multiplier:], dim=1)
 
 def _cat1(ts): return ts[0] if len(ts) == 1 else torch.cat(ts, 1)
