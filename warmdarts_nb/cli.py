@@ -328,7 +328,7 @@ def _cmd_discriminate(args)->int:
     print('\n' + discrimination_report(rows))
     return 0
 
-# %% ../nbs/20_cli.ipynb #fe6e5ec1
+# %% ../nbs/20_cli.ipynb #2f01f706
 def _positive(s:str)->int:
     "An argparse type: a whole number >= 1"
     try: v = int(s)

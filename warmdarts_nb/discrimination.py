@@ -105,7 +105,7 @@ def run_discrimination(
             for f in cf.as_completed([ex.submit(_unit, *j) for j in jobs]): done(f.result())
     return save(finished=True)
 
-# %% ../nbs/18_discrimination.ipynb #b087be26
+# %% ../nbs/18_discrimination.ipynb #3d5b8082
 def _by(rows, *keys):
     d = {}
     for r in rows: d.setdefault(tuple(r[k] for k in keys), []).append(r)
@@ -139,9 +139,9 @@ def discrimination_table(
         srch = next((k for k in g if k.startswith('search:')), None)
         d, se, n = paired_difference(g[srch], rnd_mean) if srch else (float('nan'), float('nan'), 0)
         spread = (max(fixed.values()) - min(fixed.values())) if fixed else float('nan')
-        cells = [m for k, m in fixed.items() if not k.startswith('all_')]   # the kind of cells a search returns
-        spread_cells = (max(cells) - min(cells)) if len(cells) > 1 else float('nan')
-        accs = [list(g[k].values()) for k in fixed if not k.startswith('all_')]
+        cells = [k for k in fixed if not k.startswith('all_')]   # the kind of cells a search returns
+        spread_cells = (max(fixed[k] for k in cells) - min(fixed[k] for k in cells)) if len(cells) > 1 else float('nan')
+        accs = [list(g[k].values()) for k in cells]
         cells_p = (float(f_oneway(*accs).pvalue) if len(accs) > 1 and all(len(a) > 1 for a in accs)
                    and any(np.var(a) > 0 for a in accs) else float('nan'))   # do these cells differ beyond seed noise?
         sd = mean_sd(sds)[0] if sds else float('nan')
@@ -154,7 +154,7 @@ def discrimination_table(
                         discriminates=bool(spread >= min_spread and sd <= max_sd)))
     return sorted(out, key=lambda r: (r['family'], r['task']))
 
-# %% ../nbs/18_discrimination.ipynb #ae33a96b
+# %% ../nbs/18_discrimination.ipynb #9451cd4b
 def mask_agreement(
     a:dict,    # a search row (with `masks_after`)
     b:dict,    # another
@@ -165,35 +165,39 @@ def mask_agreement(
             for k in ('normal', 'reduce') for x, y in zip(a['masks_after'][stage][k], b['masks_after'][stage][k])]
     return float(np.mean(same))
 
+def _searches(rows, field):
+    "The search rows that hold `field`"
+    return [r for r in rows if r['genotype_name'].startswith('search:') and r.get(field)]
+
+def _pair_agreements(s, stage):
+    "(task, task, mask agreement after `stage`) for every pair of the search rows `s`"
+    for i in range(len(s)):
+        for j in range(i + 1, len(s)): yield s[i]['task'], s[j]['task'], mask_agreement(s[i], s[j], stage)
+
 def agreement_summary(
     rows:list,   # rows of `run_discrimination`
 )->list:         # one dict per stage: same-task and cross-task mean agreement, and the pair counts
     "Mean mask agreement between seeds of one task and between different tasks, per stage"
-    s = [r for r in rows if r['genotype_name'].startswith('search:') and r.get('masks_after')]
+    s = _searches(rows, 'masks_after')
     if len(s) < 2: return []
     out = []
     for st in range(min(len(r['masks_after']) for r in s)):   # the last stage's masks: the one op each edge kept
         same, cross = [], []
-        for i in range(len(s)):
-            for j in range(i + 1, len(s)):
-                (same if s[i]['task'] == s[j]['task'] else cross).append(mask_agreement(s[i], s[j], st))
+        for a, b, v in _pair_agreements(s, st): (same if a == b else cross).append(v)
         out.append(dict(stage=st, same_task=float(np.mean(same)) if same else float('nan'), n_same=len(same),
                         cross_task=float(np.mean(cross)) if cross else float('nan'), n_cross=len(cross)))
     return out
 
-# %% ../nbs/18_discrimination.ipynb #3e547260
+# %% ../nbs/18_discrimination.ipynb #ca9399b8
 def agreement_matrix(
     rows:list,      # rows of `run_discrimination`
     stage:int=-1,   # which stage's masks (-1: the last)
 )->tuple:           # (task names, (n, n) array of mean agreement; nan where a pair has no two searches)
     "Mean mask agreement between the searches of every pair of tasks (the diagonal: seeds of one task)"
-    s = [r for r in rows if r['genotype_name'].startswith('search:') and r.get('masks_after')]
+    s = _searches(rows, 'masks_after')
     tasks = sorted({r['task'] for r in s})
     acc = {}
-    for i in range(len(s)):
-        for j in range(i + 1, len(s)):
-            a, b = sorted((s[i]['task'], s[j]['task']))
-            acc.setdefault((a, b), []).append(mask_agreement(s[i], s[j], stage))
+    for a, b, v in _pair_agreements(s, stage): acc.setdefault(tuple(sorted((a, b))), []).append(v)
     m = np.full((len(tasks), len(tasks)), np.nan)
     for (a, b), v in acc.items(): m[tasks.index(a), tasks.index(b)] = m[tasks.index(b), tasks.index(a)] = np.mean(v)
     return tasks, m
@@ -203,7 +207,7 @@ def search_summary(
 )->list:         # one dict per task with search rows
     "Per task: searches, mean entropy before each prune, alphas-split accuracy, seconds, and searched test accuracy"
     out = []
-    for (task,), rs in _by([r for r in rows if r['genotype_name'].startswith('search:') and r.get('entropy_before_prune')], 'task').items():
+    for (task,), rs in _by(_searches(rows, 'entropy_before_prune'), 'task').items():
         ent = np.array([r['entropy_before_prune'] for r in rs], dtype=float)
         out.append(dict(task=task, family=rs[0]['family'], searches=len(rs),
                         entropy_before_prune=' / '.join(f"{e:.2f}" for e in ent.mean(0)),

@@ -13,7 +13,8 @@ from .genotypes import n_edges, derive_genotype, arch_weights, Genotype
 from .dwconv import dwconv
 
 # %% auto #0
-__all__ = ['MixedOp', 'count_calls', 'remove_hooks', 'SearchCell', 'channel_shuffle', 'SuperNet', 'prune_mask']
+__all__ = ['MixedOp', 'count_calls', 'remove_hooks', 'SearchCell', 'check_partial_channels', 'channel_shuffle', 'SuperNet',
+           'prune_mask']
 
 # %% ../nbs/04_search_space.ipynb #90143b6b
 class MixedOp(nn.Module):
@@ -60,7 +61,7 @@ def remove_hooks(counts:dict):
     "Remove the hooks that `count_calls` attached"
     for h in counts.pop('_handles', []): h.remove()
 
-# %% ../nbs/04_search_space.ipynb #09a80871
+# %% ../nbs/04_search_space.ipynb #e0f8984b
 class SearchCell(nn.Module):
     "A DARTS search cell: two preprocessed inputs, `steps` nodes, each a sum of mixed ops over all earlier states"
     def __init__(self,
@@ -69,15 +70,15 @@ class SearchCell(nn.Module):
         reduction:bool,              # this cell halves height and width
         reduction_prev:bool,         # the previous cell halved height and width
         primitives:list=PRIMITIVES,  # candidate op names
-        partial:int=1,               # PC-DARTS: the ops of an edge see 1/`partial` of its input's channels (1: all)
+        partial_channels:int=1,      # PC-DARTS: the ops of an edge see 1/K of its input's channels (1: all)
     ):
         super().__init__()
-        if partial < 1 or C % partial: raise ValueError(f"partial must be a positive divisor of the cell's {C} channels, got {partial!r}")
+        check_partial_channels(partial_channels, C)
         self.steps, self.multiplier, self.C, self.reduction, self.primitives = steps, multiplier, C, reduction, list(primitives)
-        self.partial = partial
+        self.partial_channels = partial_channels
         self.preprocess0 = FactorizedReduce(C_pp, C, affine=False) if reduction_prev else ReLUConvBN(C_pp, C, 1, 1, 0, affine=False)
         self.preprocess1 = ReLUConvBN(C_p, C, 1, 1, 0, affine=False)
-        self.edges = nn.ModuleList(MixedOp(C // partial, 2 if reduction and j < 2 else 1, primitives)
+        self.edges = nn.ModuleList(MixedOp(C // partial_channels, 2 if reduction and j < 2 else 1, primitives)
                                    for i in range(steps) for j in range(i + 2))
         self._plans = {}
 
@@ -109,18 +110,24 @@ class SearchCell(nn.Module):
         return torch.cat(states[-self.multiplier:], dim=1)
 
     def edge_out(self, e:int, h:torch.Tensor, weights, active, skip_drop=0.)->torch.Tensor:
-        "Edge `e` on state `h`; with `partial` K > 1, PC-DARTS: its ops on the first C/K channels, the rest passed by, shuffled"
-        if self.partial == 1: return self.edges[e](h, weights, active, skip_drop)
-        c = h.shape[1] // self.partial
+        "Edge `e` on state `h`; with `partial_channels` K > 1, PC-DARTS: its ops on the first C/K channels, the rest passed by, shuffled"
+        K = self.partial_channels
+        if K == 1: return self.edges[e](h, weights, active, skip_drop)
+        c = h.shape[1] // K
         rest = h[:, c:] if self.edges[e].stride == 1 else F.max_pool2d(h[:, c:], 2, 2, ceil_mode=True)   # odd sizes as the ops
-        return channel_shuffle(torch.cat([self.edges[e](h[:, :c], weights, active, skip_drop), rest], 1), self.partial)
+        return channel_shuffle(torch.cat([self.edges[e](h[:, :c], weights, active, skip_drop), rest], 1), K)
+
+def check_partial_channels(K, C:int, what:str=''):
+    "Refuse a PC-DARTS `partial_channels` K that is not a positive int dividing the channels C (`what` prefixes the message)"
+    if not isinstance(K, int) or K < 1 or C % K:
+        raise ValueError(f"{what}partial_channels must be a positive int that divides C={C}, got {K!r}")
 
 def channel_shuffle(x:torch.Tensor, groups:int)->torch.Tensor:
     "PC-DARTS's channel shuffle: (N, groups*c, H, W), channel g*c + i moves to i*groups + g"
     N, C, H, W = x.shape
     return x.reshape(N, groups, C // groups, H, W).transpose(1, 2).reshape(N, C, H, W)
 
-# %% ../nbs/04_search_space.ipynb #53156a26
+# %% ../nbs/04_search_space.ipynb #378cfc86
 class SuperNet(nn.Module):
     "The DARTS search network: a stem, `layers` search cells (reductions at 1/3 and 2/3), pooling and a classifier"
     def __init__(self,
@@ -141,8 +148,7 @@ class SuperNet(nn.Module):
         partial_channels:int=1,      # PC-DARTS's partial channel connections: edges' ops see 1/K of the channels (1: DARTS)
     ):
         super().__init__()
-        if not isinstance(partial_channels, int) or partial_channels < 1 or C % partial_channels:
-            raise ValueError(f"partial_channels must be a positive int that divides C={C}, got {partial_channels!r}")
+        check_partial_channels(partial_channels, C)
         self.partial_channels = partial_channels
         self.C, self.n_classes, self.layers, self.in_channels, self.steps = C, n_classes, layers, in_channels, steps
         self.multiplier, self.stem_multiplier, self.primitives, self.fast = multiplier, stem_multiplier, list(primitives), fast
@@ -301,7 +307,7 @@ def _plan(self:SearchCell, mask, device):
     self._plans[key] = groups
     return groups
 
-# %% ../nbs/04_search_space.ipynb #ce2d86b2
+# %% ../nbs/04_search_space.ipynb #01d9c8eb
 @patch
 def forward_fast(self:SearchCell,
     s0:torch.Tensor, s1:torch.Tensor, # outputs of the cells two back and one back
@@ -313,15 +319,19 @@ def forward_fast(self:SearchCell,
     "The same function as `forward_plain`, each op type run once per source group for all its edges"
     groups = self._plan(mask, s0.device)
     states = [self.preprocess0(s0), self.preprocess1(s1)]
-    nodes, training, K = [None] * self.steps, self.training, self.partial
+    nodes, training, K = [None] * self.steps, self.training, self.partial_channels
     C = self.C // K   # the channels the ops see (all of them unless PC-DARTS)
     part = (lambda j: states[j]) if K == 1 else (lambda j: states[j][:, :C])
     zeros = lambda: Zero(2 if self.reduction else 1)(part(0))
-    def node(t):   # node t as later nodes and cells read it; PC-DARTS: the sum over its edges of what they passed by
+    if K > 1:   # PC-DARTS: the running sum of what the edges pass by, over the states so far (node t reads states 0..t+1)
+        pool = (lambda x: F.max_pool2d(x, 2, 2, ceil_mode=True)) if self.reduction else (lambda x: x)
+        passed = [pool(states[0][:, C:]) + pool(states[1][:, C:])]
+    def node(t):   # node t as later nodes and cells read it
         y = nodes[t] if nodes[t] is not None else zeros()
         if K == 1: return y
-        rest = [states[j][:, C:] if not self.reduction or j > 1 else F.max_pool2d(states[j][:, C:], 2, 2, ceil_mode=True) for j in range(t + 2)]
-        return channel_shuffle(torch.cat([y, sum(rest[1:], rest[0])], 1), K)   # the shuffle is linear: one per node
+        out = channel_shuffle(torch.cat([y, passed[0]], 1), K)   # the shuffle is linear: one per node
+        if t + 1 < self.steps: passed[0] = passed[0] + out[:, C:]
+        return out
     for g, (tmin, T, ops, onehot, e_idx, k_idx) in enumerate(groups):
         if g > 0: states.append(node(g - 1))
         xs, rs = {}, {}
