@@ -15,7 +15,7 @@ from fastai.callback.core import Callback, CancelFitException
 
 # %% auto #0
 __all__ = ['MODES', 'STEP_PATHS', 'PRESETS', 'BENCH_COLUMNS', 'bench_supernet', 'bench_search_step', 'compare_search_steps',
-           'bench_table', 'format_table']
+           'time_searches', 'bench_table', 'format_table']
 
 # %% ../nbs/10_bench.ipynb #940787eb
 MODES = {'plain': dict(fast=False, channels_last=False),   # the reference forward, edge by edge, NCHW
@@ -187,6 +187,42 @@ def compare_search_steps(
         rows.append(dict(path=p, layers=layers, C=C, size=size, batch_size=batch_size, threads=torch.get_num_threads(),
                          train_images_per_s=statistics.median(ips), min=min(ips), max=max(ips), rounds=rounds))
     for r in rows: r['speedup'] = r['train_images_per_s'] / rows[0]['train_images_per_s']
+    return rows
+
+# %% ../nbs/10_bench.ipynb #c3f4f56a
+def _one_search(task:str, config, path:str, seed:int, threads:int)->dict:
+    "One cold search of suite task `task` on supernet path `path`, in this process"
+    from warmdarts_nb.search import search
+    from warmdarts_nb.suite import get_task
+    r = search(get_task(task), config, seed=seed, device='cpu', num_threads=threads, supernet_kw=STEP_PATHS[path])
+    last = {h['stage']: h for h in r.history}
+    return dict(path=path, task=task, config=config if isinstance(config, str) else 'custom', seed=seed, threads=threads,
+                seconds=round(r.cost['seconds'], 1), epochs=r.cost['epochs'], alphas_acc=r.accuracy,
+                entropy_before_prune=[round(last[k]['entropy'], 4) for k in sorted(last)],
+                peak_mem_mb=round(r.cost['peak_mem_mb'], 1), genotype=r.genotype.to_dict())
+
+def time_searches(
+    task:str='textures',          # a suite task name
+    config='cpu16',               # a search configuration (name or `SearchConfig`)
+    paths=('plain', 'default'),   # names in `STEP_PATHS` that change how, not what, the supernet computes; the first is the reference
+    seed:int=0,                   # the same seed on every path
+    threads:int=1,                # torch threads per search
+    concurrent:bool=True,         # all paths at once, one process each (else one after the other, in this process)
+)->list:                          # one row per path: seconds, epochs, entropy_before_prune, genotype, ..., speedup
+    "Wall clock of the same cold search on several supernet paths"
+    from warmdarts_nb.search import get_config, SUPERNET_PATH_KW
+    from warmdarts_nb.suite import get_task
+    get_task(task); get_config(config)   # unknown names fail here, before any work
+    unknown = [p for p in paths if p not in STEP_PATHS]
+    if unknown: raise ValueError(f"unknown path(s) {unknown}; known: {list(STEP_PATHS)}")
+    other = [p for p in paths if set(STEP_PATHS[p]) - set(SUPERNET_PATH_KW)]
+    if other: raise ValueError(f"path(s) {other} change the search itself (a SearchConfig field), not how it computes")
+    if not concurrent: rows = [_one_search(task, config, p, seed, threads) for p in paths]
+    else:
+        import concurrent.futures as cf, multiprocessing as mp
+        with cf.ProcessPoolExecutor(len(paths), mp_context=mp.get_context('spawn')) as ex:
+            rows = list(ex.map(_one_search, *zip(*[(task, config, p, seed, threads) for p in paths])))
+    for r in rows: r['speedup'] = round(rows[0]['seconds'] / r['seconds'], 3)
     return rows
 
 # %% ../nbs/10_bench.ipynb #0bc57a2f

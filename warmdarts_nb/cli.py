@@ -60,7 +60,7 @@ def _kb_arg(args, create:bool=False):
     from warmdarts_nb.kb import open_kb
     return open_kb(args.kb, create=create or args.kb is None)
 
-# %% ../nbs/20_cli.ipynb #13e9b55d
+# %% ../nbs/20_cli.ipynb #c7a0d140
 WARM_KEYWORDS = ('auto', 'meta_average', 'sequential_last_stage', 'meta_progressive', 'cold', 'meta', 'sequential')   # the last two: old names
 RECORD_ID = re.compile(r'^[A-Za-z0-9_.-]+-s\d+-[0-9a-f]{8}$')   # how `KnowledgeBase.add` names records
 DEVICE = re.compile(r'^(auto|cpu|mps|cuda(:\d+)?)$')
@@ -262,7 +262,11 @@ def _cmd_build_kb(args)->int:
 
 def _cmd_bench(args)->int:
     "Benchmark the supernet step (plain vs fast mixed op); with --json, one JSON line for the search step `search` runs"
-    from warmdarts_nb.bench import bench_table, format_table, bench_search_step, STEP_PATHS
+    from warmdarts_nb.bench import bench_table, format_table, bench_search_step, STEP_PATHS, time_searches
+    if args.search:   # one cold search per path: wall clock, what it found, speed-up over the first path
+        for r in time_searches(args.search, args.search_config, tuple(args.paths), seed=args.seed, threads=args.threads,
+                               concurrent=not args.sequential): print(json.dumps(r))
+        return 0
     if args.json:
         r = bench_search_step(layers=args.layers, C=args.C, size=args.size, in_channels=args.in_channels,
                               batch_size=args.batch_size or 64, batches=args.steps, threads=args.threads,
@@ -328,7 +332,7 @@ def _cmd_discriminate(args)->int:
     print('\n' + discrimination_report(rows))
     return 0
 
-# %% ../nbs/20_cli.ipynb #2f01f706
+# %% ../nbs/20_cli.ipynb #da3a3b51
 def _positive(s:str)->int:
     "An argparse type: a whole number >= 1"
     try: v = int(s)
@@ -430,6 +434,11 @@ def build_parser()->argparse.ArgumentParser:
     s.add_argument('--layers', type=int, default=3, help='--json: cells'); s.add_argument('--C', type=int, default=4, help='--json: initial channels')
     s.add_argument('--size', type=int, default=8, help='--json: image size'); s.add_argument('--in-channels', type=int, default=1, choices=[1, 3])
     s.add_argument('--path', default='default', choices=['default', 'plain', 'fast_old', 'pc_darts_4'], help='--json: supernet path (bench.STEP_PATHS)')
+    s.add_argument('--search', default=None, metavar='TASK', help='time one whole cold search of this suite task per path instead (a JSON line each)')
+    s.add_argument('--search-config', default='cpu16', help='--search: the search configuration')
+    s.add_argument('--paths', nargs='+', default=['plain', 'default'], choices=['default', 'plain', 'fast_old'], help='--search: supernet paths, the first the reference')
+    s.add_argument('--seed', type=int, default=0, help='--search: the seed of every search')
+    s.add_argument('--sequential', action='store_true', help='--search: one search after the other (default: all at once, a process each)')
     s.set_defaults(func=_cmd_bench)
     s = sub.add_parser('train-probe', help='train the probe network (Task2Vec / OTDD features)')
     s.add_argument('--out', default=None, help='where to write it (default: the package\'s assets/probe.pt)')

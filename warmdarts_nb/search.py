@@ -21,8 +21,9 @@ from .callback import DartsCallback, darts_learner, quiet
 from .distributed import world_size, is_main, rank_device, same_on_all_ranks, barrier, DartsDistributed
 
 # %% auto #0
-__all__ = ['CONFIGS', 'CKPT_VERSION', 'Stage', 'SearchConfig', 'get_config', 'full_masks', 'load_matching', 'get_rng_state',
-           'set_rng_state', 'SearchResult', 'load_checkpoint', 'check_checkpoint', 'search', 'search_summary']
+__all__ = ['CONFIGS', 'CKPT_VERSION', 'SUPERNET_PATH_KW', 'Stage', 'SearchConfig', 'get_config', 'full_masks', 'load_matching',
+           'get_rng_state', 'set_rng_state', 'SearchResult', 'load_checkpoint', 'check_checkpoint', 'search',
+           'search_summary']
 
 # %% ../nbs/09_search.ipynb #bfe69b4b
 @dataclass
@@ -266,16 +267,24 @@ def check_checkpoint(
     if probs: raise ValueError(f"{where} is the checkpoint of another search: " + '; '.join(probs))
     return ck
 
-# %% ../nbs/09_search.ipynb #8d027181
+# %% ../nbs/09_search.ipynb #6960a8ef
 class _ChannelsLast(Callback):
     "Feed the model channels-last images (CUDA)"
     order = 6
     def before_batch(self): self.learn.xb = tuple(x.contiguous(memory_format=torch.channels_last) if x.dim() == 4 else x for x in self.xb)
 
-def _supernet(cfg, st, n_classes, in_ch, masks)->SuperNet:
+SUPERNET_PATH_KW = ('fast', 'channels_last', 'fast_max_elems', 'dwconv')   # `SuperNet` options that change how, not what, it computes
+
+def _check_supernet_kw(kw)->dict:
+    kw = dict(kw or {})
+    bad = [k for k in kw if k not in SUPERNET_PATH_KW]
+    if bad: raise ValueError(f"supernet_kw: {bad} not allowed (the configuration sets the rest); allowed: {list(SUPERNET_PATH_KW)}")
+    return kw
+
+def _supernet(cfg, st, n_classes, in_ch, masks, supernet_kw=None)->SuperNet:
     return SuperNet(cfg.C, n_classes, st.layers, in_channels=in_ch, steps=cfg.steps, multiplier=cfg.multiplier,
                     stem_multiplier=cfg.stem_multiplier, mask_normal=masks['normal'], mask_reduce=masks['reduce'],
-                    partial_channels=cfg.partial_channels)
+                    partial_channels=cfg.partial_channels, **(supernet_kw or {}))
 
 @torch.no_grad()
 def _set_alphas(model, alphas:dict):
@@ -297,17 +306,19 @@ def search(
     max_epochs:int|None=None,      # stop (interrupted, resumable) after this many epochs in total
     num_threads:int|None=None,     # CPU threads for torch during the search (restored after); None: leave as is
     sync_bn:bool=False,            # on several GPUs: batch-norm statistics over the global batch (see `distributed`)
+    supernet_kw:dict|None=None,    # how the supernet computes (`SUPERNET_PATH_KW`; e.g. fast=False: the plain reference)
 )->SearchResult:
     "Run a (progressive) DARTS search of `task` in fastai and return what it found and what it cost"
-    if num_threads is None: return _search(task, config, seed, device, resume, checkpoint_dir, start_stage, init_masks,
-                                           init_alphas, init_weights, callbacks, progress, max_epochs, sync_bn)
+    supernet_kw = _check_supernet_kw(supernet_kw)
+    args = (task, config, seed, device, resume, checkpoint_dir, start_stage, init_masks, init_alphas, init_weights,
+            callbacks, progress, max_epochs, sync_bn, supernet_kw)
+    if num_threads is None: return _search(*args)
     old = torch.get_num_threads(); torch.set_num_threads(num_threads)
-    try: return _search(task, config, seed, device, resume, checkpoint_dir, start_stage, init_masks,
-                         init_alphas, init_weights, callbacks, progress, max_epochs, sync_bn)
+    try: return _search(*args)
     finally: torch.set_num_threads(old)
 
 def _search(task, config, seed, device, resume, checkpoint_dir, start_stage, init_masks, init_alphas, init_weights,
-            callbacks, progress, max_epochs, sync_bn=False)->SearchResult:
+            callbacks, progress, max_epochs, sync_bn=False, supernet_kw=None)->SearchResult:
     t0 = time.perf_counter()
     ws = world_size()                                # > 1 inside a process group: see `distributed`
     device = rank_device(device)
@@ -340,7 +351,7 @@ def _search(task, config, seed, device, resume, checkpoint_dir, start_stage, ini
     for s in range(first, len(cfg.stages)):
         st, last = cfg.stages[s], s == len(cfg.stages) - 1
         stage_masks = masks
-        model = _supernet(cfg, st, task.n_classes, in_ch, masks).to(device)
+        model = _supernet(cfg, st, task.n_classes, in_ch, masks, supernet_kw).to(device)
         if ck is None and s == start_stage:
             if init_alphas is not None: _set_alphas(model, init_alphas)
             if init_weights is not None: load_matching(model, init_weights)
