@@ -189,16 +189,15 @@ def compare_search_steps(
     for r in rows: r['speedup'] = r['train_images_per_s'] / rows[0]['train_images_per_s']
     return rows
 
-# %% ../nbs/10_bench.ipynb #c3f4f56a
+# %% ../nbs/10_bench.ipynb #bcc8ae17
 def _one_search(task:str, config, path:str, seed:int, threads:int)->dict:
     "One cold search of suite task `task` on supernet path `path`, in this process"
     from warmdarts_nb.search import search
     from warmdarts_nb.suite import get_task
     r = search(get_task(task), config, seed=seed, device='cpu', num_threads=threads, supernet_kw=STEP_PATHS[path])
-    last = {h['stage']: h for h in r.history}
     return dict(path=path, task=task, config=config if isinstance(config, str) else 'custom', seed=seed, threads=threads,
                 seconds=round(r.cost['seconds'], 1), epochs=r.cost['epochs'], alphas_acc=r.accuracy,
-                entropy_before_prune=[round(last[k]['entropy'], 4) for k in sorted(last)],
+                entropy_before_prune=r.entropy_before_prune,
                 peak_mem_mb=round(r.cost['peak_mem_mb'], 1), genotype=r.genotype.to_dict())
 
 def time_searches(

@@ -64,7 +64,7 @@ def skip_drop_at(
     if decay == 'exp': return p * math.exp(-5 * epoch / epochs)
     raise ValueError(f"decay must be 'pdarts', 'linear' or 'exp', not {decay!r}")
 
-# %% ../nbs/08_callback.ipynb #fd780406
+# %% ../nbs/08_callback.ipynb #25a89fac
 def _genotype_dict(model, max_skip=None):
     "The model's current genotype as a plain dict (None if the model cannot derive one)"
     if not hasattr(model, 'genotype'): return None
@@ -138,7 +138,17 @@ class DartsCallback(Callback):
         self._skipped0 = self.architect.n_skipped
 
     def before_batch(self):
-        if self.epoch < self.warmup: return
+        alphas = self._net.alphas()
+        for a in alphas: a.requires_grad_(True)
+        try:
+            if self.epoch >= self.warmup: self._alpha_step()
+        finally:   # the weight step that follows computes no alpha gradient (it would be thrown away)
+            for a in alphas: a.requires_grad_(False)
+
+    def after_fit(self):
+        for a in self._net.alphas(): a.requires_grad_(True)
+
+    def _alpha_step(self):
         xa, ya = next(self._it)
         kw = {}
         if self.architect.order == 2:
@@ -148,9 +158,6 @@ class DartsCallback(Callback):
         dev = xa.device.type
         with torch.autocast(dev, dtype=self.amp_dtype, enabled=self.amp_dtype is not None and dev == 'cuda'):
             self.architect.step(xa, ya, **kw)
-
-    def after_backward(self):
-        for a in self._net.alphas(): a.grad = None
 
     def after_batch(self):
         n = len(self.yb[0]); self._tl += self.loss.detach().float().item() * n; self._tn += n

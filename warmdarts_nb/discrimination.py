@@ -35,7 +35,7 @@ def study_genotypes(
     g.update({f'random_{i}': random_genotype(1000 + i) for i in range(n_random)})
     return g
 
-# %% ../nbs/18_discrimination.ipynb #5fd6bc1b
+# %% ../nbs/18_discrimination.ipynb #5d429529
 def _unit(task_name:str, gname:str, seed:int, eval_config, genotype:dict|None, search_config, threads:int)->dict:
     "Run one unit of the study in this process and return its row"
     torch.set_num_threads(threads)
@@ -43,10 +43,9 @@ def _unit(task_name:str, gname:str, seed:int, eval_config, genotype:dict|None, s
     if genotype is None:   # a search unit: search cold, then retrain what it found
         cfg = get_config(search_config)
         r = search(task, cfg, seed=seed)
-        last = {s['stage']: s for s in r.history}   # the last epoch of each stage: just before its prune
         extra = dict(search_seconds=round(r.cost['seconds'], 1), search_op_epochs=r.cost['op_epochs'],
                      search_epochs=r.cost['epochs'], alphas_acc=r.accuracy,
-                     entropy_before_prune=[round(last[k]['entropy'], 4) for k in sorted(last)],
+                     entropy_before_prune=r.entropy_before_prune,
                      masks_after=[s['masks_after'] for s in r.stages])
         genotype = r.genotype.to_dict()
     e = train_genotype(task, genotype, eval_config, seed=seed, keep_learner=False)

@@ -169,7 +169,7 @@ def _plain(o):
     if isinstance(o, np.generic): return o.item()
     return o
 
-# %% ../nbs/09_search.ipynb #a308c69d
+# %% ../nbs/09_search.ipynb #2a2d8f6e
 @dataclass
 class SearchResult:
     "What a search found and what it cost"
@@ -202,6 +202,12 @@ class SearchResult:
     def masks(self)->dict|None:
         "The op masks after the final stage"
         return self.stages[-1]['masks_after'] if self.stages else None
+
+    @property
+    def entropy_before_prune(self)->list:
+        "Per stage run, the mean normalised alpha entropy at its last epoch, just before its prune (rounded to 1e-4)"
+        last = {h['stage']: h for h in self.history}
+        return [round(last[k]['entropy'], 4) for k in sorted(last)]
 
     def to_dict(self)->dict:
         "A JSON-safe dict (without `state_dict`)"
