@@ -73,6 +73,19 @@ def summary(path):
         full, S = [r['full_acc'] for r in rs], np.array([r['subset_accs'] for r in rs])
         print(f"| {key[0]} | {key[1]} | {len(rs)} | {' / '.join(f'{100*v:.1f}' for v in full)} | {100*np.std(full, ddof=1):.2f} ({rs[0]['n_test']}) "
               f"| {100*np.std(S, axis=0, ddof=1).mean():.2f} ({rs[0]['n_subset']}, {S.shape[1]} subsets) |")
+    print("\n| task | genotypes | spread of the mean accuracies, whole split | mean seed sd, whole split | mean seed sd, splits of the suite's size | discriminates (spread >= 3, sd <= 1), whole / suite-size split |")
+    print("|---|---|---|---|---|---|")
+    for task in dict.fromkeys(r['task'] for r in rows):
+        gs = {}
+        for r in rows:
+            if r['task'] == task: gs.setdefault(r['genotype'], []).append(r)
+        gs = {g: v for g, v in gs.items() if len(v) > 1}
+        if len(gs) < 2: continue
+        means = [100 * np.mean([r['full_acc'] for r in v]) for v in gs.values()]
+        sd_w = np.mean([100 * np.std([r['full_acc'] for r in v], ddof=1) for v in gs.values()])
+        sd_s = np.mean([100 * np.std(np.array([r['subset_accs'] for r in v]), axis=0, ddof=1).mean() for v in gs.values()])
+        sp = max(means) - min(means)
+        print(f"| {task} | {len(gs)} | {sp:.1f} | {sd_w:.2f} | {sd_s:.2f} | {'yes' if sp >= 3 and sd_w <= 1 else 'no'} / {'yes' if sp >= 3 and sd_s <= 1 else 'no'} |")
 
 if __name__ == '__main__':
     ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
