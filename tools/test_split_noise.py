@@ -17,15 +17,12 @@ from pathlib import Path
 import numpy as np, torch
 
 def _build(name:str, mult:int):
+    "The suite builder of `name` with `mult` times the images per class (the same generator calls; `mult=1`: the suite task's images)"
     from warmdarts_nb import suite
-    if name == 'colour_patches_grey':
-        x, y, c = suite._patch_task(suite.COLOUR_IMAGES, 320 * mult, 24, 31, False, (1.5, 4.)); return x.mean(1, keepdim=True), y, c
-    if name == 'textures_noise':
-        x, y, c = suite._patch_task(suite.TEXTURE_IMAGES, 250 * mult, 24, 21, True, (2., 5.))
-        return (x + 0.15 * torch.randn(x.shape, generator=suite._gen(22))).clamp(0, 1), y, c
-    if name == 'gratings':
-        th = [15 * i for i in range(12)]
-        return suite.render_gratings(th, None, 210 * mult, 16, seed=61), torch.arange(12).repeat_interleave(210 * mult), [f"{t:g}deg" for t in th]
+    # derived tasks start from the float32 images of their parent, as `suite._build` gives them
+    if name == 'colour_patches_grey': x, y, c = suite._colour_patches(mult); return suite._grey(x.float()), y, c
+    if name == 'textures_noise': x, y, c = suite._textures(mult); return suite._noisy(x.float()), y, c
+    if name == 'gratings': return suite._gratings(mult)
     raise SystemExit(f"unknown task {name!r}: choose colour_patches_grey, textures_noise or gratings")
 
 def run(name, mult, genotypes, seeds, out):

@@ -137,7 +137,7 @@ def _mnist_rgb():
     fg, bg = _colour_pairs(len(i), g)
     return bg * (1 - d) + fg * d, y[i], [str(i) for i in range(10)]
 
-# %% ../nbs/02a_suite.ipynb #967f5945
+# %% ../nbs/02a_suite.ipynb #abac1e88
 TEXTURE_IMAGES = ('brick', 'grass', 'gravel', 'camera', 'coins', 'moon', 'text', 'page', 'cell', 'clock', 'retina', 'hubble_deep_field')
 COLOUR_IMAGES = ('astronaut', 'coffee', 'chelsea', 'rocket', 'retina', 'hubble_deep_field', 'immunohistochemistry', 'colorwheel')
 
@@ -194,7 +194,7 @@ def _patch_task(names, n_per, size, seed, grey, scale):
     return torch.cat(xs), torch.arange(len(names)).repeat_interleave(n_per), list(names)
 
 @register_task('textures', 'texture', 'skimage.data', '12-way texture patches of scikit-image pictures, 24x24, 250 per class')
-def _textures(): return _patch_task(TEXTURE_IMAGES, 250, 24, 21, True, (2., 5.))
+def _textures(mult:int=1): return _patch_task(TEXTURE_IMAGES, 250 * mult, 24, 21, True, (2., 5.))   # mult: more draws (tools/test_split_noise.py)
 
 @register_task('textures6', 'texture', 'skimage.data', '6-class subset of textures (brick, grass, gravel, camera, coins, moon)')
 def _textures6():
@@ -202,18 +202,22 @@ def _textures6():
     m = y < 6
     return x[m], y[m], c[:6]
 
+def _noisy(x): return (x + 0.15 * torch.randn(x.shape, generator=_gen(22))).clamp(0, 1)
+
 @register_task('textures_noise', 'texture', 'skimage.data', 'textures with Gaussian pixel noise (sd 0.15)')
 def _textures_noise():
     x, y, c = _build('textures')
-    return (x + 0.15 * torch.randn(x.shape, generator=_gen(22))).clamp(0, 1), y, c
+    return _noisy(x), y, c
 
 @register_task('colour_patches', 'colour', 'skimage.data', '8-way colour patches of scikit-image pictures, 24x24, 320 per class')
-def _colour_patches(): return _patch_task(COLOUR_IMAGES, 320, 24, 31, False, (1.5, 4.))
+def _colour_patches(mult:int=1): return _patch_task(COLOUR_IMAGES, 320 * mult, 24, 31, False, (1.5, 4.))
+
+def _grey(x): return x.mean(1, keepdim=True)
 
 @register_task('colour_patches_grey', 'colour', 'skimage.data', 'colour_patches turned grey (channel mean): colour no longer helps')
 def _colour_patches_grey():
     x, y, c = _build('colour_patches')
-    return x.mean(1, keepdim=True), y, c
+    return _grey(x), y, c
 
 # %% ../nbs/02a_suite.ipynb #226720b1
 def _clutter(n, seed, names, grey):
@@ -291,7 +295,7 @@ def _shapes_rgb(): return render_shapes(250, 24, seed=52, colour=True)
 @register_task('shapes_few', 'shapes', 'generated', '10 rendered shapes, 16x16, only 50 per class, noisier')
 def _shapes_few(): return render_shapes(50, 16, seed=53, noise=0.15)
 
-# %% ../nbs/02a_suite.ipynb #394f139a
+# %% ../nbs/02a_suite.ipynb #2e2c2cd1
 def render_gratings(
     thetas,          # orientation of each class, degrees
     freqs,           # frequency of each class, cycles per pixel (None: random in [0.1, 0.3])
@@ -323,9 +327,9 @@ def render_gratings(
     return (z[:, None] + noise * torch.randn(n, 1, size, size, generator=g)).clamp(0, 1)
 
 @register_task('gratings', 'gratings', 'generated', '12 orientations of windowed, low-contrast, noisy gratings, 16x16, 210 per class')
-def _gratings():
+def _gratings(mult:int=1):
     th = [15 * i for i in range(12)]
-    return render_gratings(th, None, 210, 16, seed=61), torch.arange(12).repeat_interleave(210), [f"{t:g}deg" for t in th]
+    return render_gratings(th, None, 210 * mult, 16, seed=61), torch.arange(12).repeat_interleave(210 * mult), [f"{t:g}deg" for t in th]
 
 @register_task('gratings_freq', 'gratings', 'generated', '4 orientations x 3 close frequencies of windowed noisy gratings, 20x20, 210 per class')
 def _gratings_freq():
