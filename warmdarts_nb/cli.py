@@ -316,23 +316,23 @@ def _cmd_experiment(args)->int:
     print('\n' + json.dumps(headline(res)))
     return 0
 
-# %% ../nbs/20_cli.ipynb #d16a6036
+# %% ../nbs/20_cli.ipynb #eb728e22
 def _cmd_discriminate(args)->int:
     "Run or resume the discrimination study, then print its tables"
-    from warmdarts_nb.discrimination import run_discrimination, discrimination_report
-    from warmdarts_nb.experiments import read_rows
+    from warmdarts_nb.discrimination import run_discrimination, discrimination_report, study_rows
     out = Path(args.out)
     if not args.report:
         from warmdarts_nb.suite import _SUITE
         cmd = 'warmdarts ' + ' '.join(sys.argv[1:]) if Path(sys.argv[0]).name == 'warmdarts' else None
         run_discrimination(out, args.tasks or list(_SUITE), args.seeds, args.eval_config, args.random, args.search_config,
-                           args.search_tasks, args.workers, args.threads, command=cmd, log=lambda m: print(m, flush=True))
-    rows = [r for f in sorted((out/'runs').glob('*.jsonl')) for r in read_rows(f)]
+                           args.search_tasks, args.workers, args.threads, args.fresh_mult, command=cmd, log=lambda m: print(m, flush=True))
+    rows = study_rows(out)
     if not rows: raise ValueError(f"{out}: no discrimination results here (run `warmdarts discriminate --out {out}`)")
     print('\n' + discrimination_report(rows))
+    if any('fresh_acc' in r for r in rows): print('\nScored on fresh draws of each task\'s generator:\n\n' + discrimination_report(rows, score='fresh_acc'))
     return 0
 
-# %% ../nbs/20_cli.ipynb #da3a3b51
+# %% ../nbs/20_cli.ipynb #6d037eff
 def _positive(s:str)->int:
     "An argparse type: a whole number >= 1"
     try: v = int(s)
@@ -412,6 +412,7 @@ def build_parser()->argparse.ArgumentParser:
     s.add_argument('--random', type=_positive, default=3, help='random genotypes')
     s.add_argument('--search-config', default=None, help='also search each task cold with this configuration and retrain its genotype')
     s.add_argument('--search-tasks', nargs='+', default=None, help='the tasks to search (default: --tasks)')
+    s.add_argument('--fresh-mult', type=int, default=0, help='also score each retrain on a fresh draw of its task\'s generator with N times its images (0: no); rows without it are retrained and scored again')
     s.add_argument('--out', default='results/discrimination', help='results folder; an existing one is resumed')
     s.add_argument('--workers', type=_positive, default=1, help='units run in parallel processes')
     s.add_argument('--threads', type=_positive, default=1, help='torch CPU threads per process')

@@ -26,7 +26,7 @@ from .callback import quiet
 # %% auto #0
 __all__ = ['EVAL_CONFIGS', 'drop_path', 'EvalCell', 'AuxHead', 'RawInput', 'EvalNetwork', 'count_params', 'random_genotype',
            'EvalConfig', 'eval_dls', 'AuxLoss', 'NoValidation', 'DropPathSchedule', 'EvalResult', 'get_eval_config',
-           'train_genotype']
+           'train_genotype', 'image_accuracy']
 
 # %% ../nbs/14_evaluate.ipynb #04e73c8d
 def drop_path(
@@ -284,3 +284,19 @@ def train_genotype(
         return EvalResult(float(acc), float(loss), count_params(model), time.perf_counter() - t0, config.epochs,
                           peak_memory_mb(device), history, config.to_dict(), learn if keep_learner else None)
     finally: torch.set_num_threads(old)
+
+# %% ../nbs/14_evaluate.ipynb #41dccfc4
+@torch.no_grad()
+def image_accuracy(
+    model:nn.Module,   # an evaluation network with its `RawInput` (as `train_genotype` trains it)
+    x:torch.Tensor,    # raw images (N, C, H, W) in [0, 1], the task's size and channels
+    y:torch.Tensor,    # their labels (N,)
+    bs:int=512,        # images per forward pass
+)->float:              # the fraction classified right
+    "Accuracy of `model` on raw images `x`, in eval mode (its mode is restored after)"
+    if len(x) != len(y) or not len(y): raise ValueError(f"image_accuracy: {len(x)} images and {len(y)} labels; need as many of each, at least one")
+    was, dev = model.training, next(model.parameters()).device
+    model.eval()
+    try: right = sum((model(x[i:i + bs].to(dev)).argmax(1).cpu() == y[i:i + bs]).sum().item() for i in range(0, len(y), bs))
+    finally: model.train(was)
+    return right / len(y)
