@@ -14,14 +14,18 @@ Quarto (what nbdev_docs uses) does not install here, so the site is made with Sp
    says `skip_exec: true`, are shown but not run, with a note saying so (the same cells nbdev_test skips).
 2. Every other cell is executed with nbclient (cwd = the notebook's folder in nbs/, as nbdev_test does;
    OMP_NUM_THREADS=1; `--jobs` notebooks at a time; ipywidgets state stored in the notebook). A notebook that
-   fails stops the build: it is named with its error, and nothing is rendered. Executed notebooks are cached
-   in the build folder, keyed by the notebook and the package's files (`--no-cache` to run everything).
+   fails stops the build: it is named with its error, and nothing is rendered. Executed notebooks are kept in
+   `--cache` (default docs/executed/, committed: as nbdev's own docs render the outputs committed with the
+   notebooks), keyed by what decides their outputs: the notebook's code cells, the package's files, the tracked
+   files of each results/ folder its code names (`results/discrimination`, ...) and the Python version. A notebook whose key has an entry there is rendered from it and
+   not run again (CI runs every notebook once already, in nbdev_test); any other is executed and its entry
+   replaced, so building the site before a commit keeps the committed outputs current (`--no-cache` runs all).
 3. Sphinx renders the executed notebooks (myst-nb, execution off) with docs/conf.py into `--out`. require.js
    and @jupyter-widgets/html-manager's embed script come from docs/node_modules (`npm ci` in docs/; run
    automatically when missing) and are served from _static, so widgets render with no CDN.
 """
 from __future__ import annotations
-import argparse, concurrent.futures as cf, hashlib, json, os, re, shutil, subprocess, sys, time
+import argparse, concurrent.futures as cf, hashlib, json, os, platform, re, shutil, subprocess, sys, time
 from configparser import ConfigParser
 from pathlib import Path
 
@@ -190,19 +194,36 @@ def _execute(path:str, cwd:str, kernel:str, timeout:int)->tuple[bool, str, float
     nbformat.write(nb, path)
     return err is None, err or '', time.time() - t0, cpu[0]
 
-def _exec_key(libh:str, nb)->str:
-    "What decides a notebook's outputs: its code cells (and which are skipped), and the package"
+_results_ref = re.compile(r'results/([\w.-]+)')
+
+def results_read(path:Path)->list:
+    "The results/ folders the notebook at `path` names in its code cells, other than exported ones (whose code is the package's)"
+    import nbformat
+    code = [c.source for c in nbformat.read(path, as_version=4).cells if c.cell_type == 'code'
+            and not re.match(r'^\s*#\s*\|\s*export', c.source)]
+    return sorted({m for src in code for m in _results_ref.findall(src)})
+
+def _exec_key(libh:str, nb, results:list=())->str:
+    "What decides a notebook's outputs: its code cells (and which are skipped), the package, the `results` folders it reads"
     h = hashlib.sha256(libh.encode())
     for c in nb.cells:
         h.update(c.cell_type.encode())
         if c.cell_type == 'code': h.update(c.source.encode() + str('skip-execution' in c.metadata.get('tags', [])).encode())
+    for d in results:
+        for p in _tracked(f'results/{d}'): h.update(str(p.relative_to(ROOT)).encode()); h.update(p.read_bytes())
     return h.hexdigest()[:20]
 
+def _tracked(folder:str)->list:
+    "The files under `folder` that git tracks (every file there when this is not a git checkout)"
+    r = subprocess.run(['git', 'ls-files', '-z', '--', folder], cwd=ROOT, capture_output=True)
+    if r.returncode == 0: return sorted(ROOT/f for f in r.stdout.decode().split('\0') if f and (ROOT/f).is_file())
+    return sorted(p for p in (ROOT/folder).rglob('*') if p.is_file() and '__pycache__' not in p.parts)
+
 def _lib_hash()->str:
-    h = hashlib.sha256(sys.version.encode())
-    lib = ROOT/_settings().get('lib_path', 'warmdarts_nb')
-    for p in sorted(lib.rglob('*')):
-        if p.is_file() and '__pycache__' not in p.parts: h.update(str(p.relative_to(ROOT)).encode()); h.update(p.read_bytes())
+    "What every notebook's outputs depend on: the Python version and the package's files"
+    h = hashlib.sha256(platform.python_version().encode())
+    files = _tracked(_settings().get('lib_path', 'warmdarts_nb'))
+    for p in files: h.update(str(p.relative_to(ROOT)).encode()); h.update(p.read_bytes())
     return h.hexdigest()
 
 # ---------------------------------------------------------------- static files, sphinx
@@ -231,6 +252,7 @@ def main(argv=None):
     ap.add_argument('--jobs', type=int, default=min(2, os.cpu_count() or 1),
                     help='notebooks executed at once (default 2: a kernel can hold several GB)')
     ap.add_argument('--timeout', type=int, default=1800, help='seconds a cell may run')
+    ap.add_argument('--cache', default='docs/executed', help='executed notebooks, by key (default docs/executed/, committed)')
     ap.add_argument('--no-cache', action='store_true', help='execute every notebook even if it and the package are unchanged')
     ap.add_argument('--no-exec', action='store_true', help='render the notebooks without running them (layout checks only)')
     ap.add_argument('--keep-going', action='store_true',
@@ -253,7 +275,7 @@ def main(argv=None):
     src = build/'src'
     if src.exists(): shutil.rmtree(src)
     (src/'_static').mkdir(parents=True)
-    (build/'cache').mkdir(parents=True, exist_ok=True)
+    cache = (ROOT/args.cache).resolve(); cache.mkdir(parents=True, exist_ok=True)
     kernel = _kernel_env(build)
     libh = _lib_hash()
 
@@ -280,8 +302,8 @@ def main(argv=None):
     todo, times = [], {}
     for rel, nb, dst, skip in jobs:
         if skip: continue   # skip_exec: shown as written, no kernel started
-        key = _exec_key(libh, nb)
-        cached = build/'cache'/(rel.as_posix().replace('/', '__') + f'.{key}.ipynb')
+        key = _exec_key(libh, nb, results_read(nbs/rel))
+        cached = cache/(rel.as_posix().replace('/', '__') + f'.{key}.ipynb')
         if not args.no_exec and not args.no_cache and cached.exists():
             old = nbformat.read(cached, as_version=4)   # same code; take the display tags of this preprocessing
             for a, b in zip(old.cells, nb.cells): a.metadata['tags'] = b.metadata.get('tags', [])
@@ -306,10 +328,13 @@ def main(argv=None):
                 times[rel] = f'{secs:.0f} s'; last[rel.as_posix()] = round(secs, 1); cpu_total += cpu
                 print(f'  {"ok    " if ok else "FAILED"} {(nbs/rel).relative_to(ROOT)} ({secs:.0f} s, kernel CPU {cpu:.0f} s)', flush=True)
                 if ok:
-                    for old in (build/'cache').glob(rel.as_posix().replace('/', '__') + '.*.ipynb'): old.unlink()
+                    for old in cache.glob(rel.as_posix().replace('/', '__') + '.*.ipynb'): old.unlink()
                     shutil.copy2(dst, cached)
                 else: failed.append((rel, err))
     tfile.write_text(json.dumps(last, indent=1))
+    n_cached = sum(t == 'cached' for t in times.values())
+    print(f'build_docs: {n_cached} notebook(s) rendered from {cache.relative_to(ROOT) if cache.is_relative_to(ROOT) else cache} '
+          f'(their code, the package and the results they read unchanged since they ran), {len(todo)} executed', flush=True)
     if failed:
         print('\nbuild_docs: FAILED: these notebooks raised while executing' +
               ('' if args.keep_going else '; the site was not built') + ':', file=sys.stderr)
