@@ -177,13 +177,14 @@ def run_group(
                     f"search {row['search_seconds']:6.1f} s  test {100 * row['test_acc']:5.1f} %")
     return [done[a] for a in arms]
 
-# %% ../nbs/16_experiments.ipynb #15518f29
+# %% ../nbs/16_experiments.ipynb #23a528d2
 def machine_info()->dict:
     "What the numbers were measured on"
     cpu = next((l.split(':', 1)[1].strip() for l in Path('/proc/cpuinfo').read_text().splitlines()
                 if l.startswith('model name')), platform.processor()) if Path('/proc/cpuinfo').exists() else platform.processor()
     return dict(platform=platform.platform(), cpu=cpu, cpu_count=os.cpu_count(), python=platform.python_version(),
-                torch=torch.__version__, cuda=torch.cuda.get_device_name(0) if torch.cuda.is_available() else None)
+                torch=torch.__version__, cpu_capability=torch.backends.cpu.get_cpu_capability(),
+                cuda=torch.cuda.get_device_name(0) if torch.cuda.is_available() else None)
 
 def run_experiment(
     out,                         # output folder (created; an existing one is resumed)
