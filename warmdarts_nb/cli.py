@@ -141,6 +141,10 @@ def _cmd_search(args)->int:
     out = writable_dir(args.out, '--out') if args.out else None
     ck_dir = writable_dir(Path(args.checkpoint_dir) if args.checkpoint_dir else _default_ckpt_dir(task, name, args.seed), '--checkpoint-dir')
     ck_file = ck_dir/'search.ckpt'
+    if args.export and not args.train: raise ValueError("--export writes the trained model: add --train")
+    if args.train:   # what training needs, checked before the search
+        from warmdarts_nb.cli_model import eval_config_name, export_path
+        ev_cfg, ev_file = eval_config_name(args.eval_config or (name if name != 'custom' else None)), export_path(args.export)
     if args.resume:
         ck = check_checkpoint(load_checkpoint(ck_file), task, cfg, args.seed, where=str(ck_file))
         print(f"resuming {ck_file}: stage {ck['stage']}, {len(ck['history'])} epochs done", file=log, flush=True)
@@ -162,9 +166,10 @@ def _cmd_search(args)->int:
     with process_group(args.device) as device:      # several processes (--nproc, torchrun): one process group
         r = warm_search(task, name, args.warm_start, args.mode, args.measure, kb=kb, k=args.k, seed=args.seed, device=device,
                         save=False, progress=tty and not args.quiet and is_main(), num_threads=args.threads, checkpoint_dir=ck_dir,
-                        resume=ck_file if args.resume else None, callbacks=cbs, sync_bn=args.sync_bn)
+                        resume=ck_file if args.resume else None, callbacks=cbs, sync_bn=args.sync_bn,
+                        log=lambda m: print(m, file=log, flush=True))
     if not is_main(): return 0
-    print(warm_summary(r, cold_reference(kb, name, len(cfg.stages))), file=log, flush=True)
+    print(warm_summary(r, cold_reference(kb, name, len(cfg.stages), fingerprint=task.fingerprint)), file=log, flush=True)
     if out is not None:
         try:
             import matplotlib; matplotlib.use('Agg')
@@ -194,7 +199,16 @@ def _cmd_search(args)->int:
             try: ck_dir.rmdir()
             except OSError: pass
     else: print(f"checkpoint kept: {ck_file}", file=log)
-    if args.json: print(_result_json(r, name, kb, rid, ck_file if kept else None, rid is not None))
+    trained = None
+    if args.train:   # the genotype's network from scratch, scored once on the test split: the accuracy next to the cost
+        from warmdarts_nb.cli_model import train_and_export, train_line
+        print(f"training the genotype from scratch at the {ev_cfg!r} budget", file=log, flush=True)
+        trained = train_and_export(task, r.genotype.to_dict(), ev_cfg, args.seed, ev_file, threads=args.threads, device=device)
+        print(train_line(trained) + f"; search cost {r.cost['seconds']:.0f} s, {r.cost['op_epochs']} op-epochs", file=log, flush=True)
+    if args.json:
+        line = json.loads(_result_json(r, name, kb, rid, ck_file if kept else None, rid is not None))
+        if trained: line['trained'] = trained; line['test_acc'] = trained['test_acc']
+        print(json.dumps(line))
     return 0
 
 def _cmd_rank(args)->int:
@@ -206,7 +220,8 @@ def _cmd_rank(args)->int:
              if args.measure in r.get('embeddings', {})}
     if not cands: print(f"no record in {kb!r} has a {args.measure!r} embedding", file=sys.stderr); return 1
     for o in rank_tasks(task, cands, args.measure, k=args.k):
-        print(f"{o['rank']:3d}  {o['distance']:.4f}  {o['name']}  ({cands[o['name']]['task']['name']})")
+        rec = cands[o['name']]
+        print(f"{o['rank']:3d}  {o['distance']:.4f}  {o['name']}  (task {rec['task']['name']}, config {rec['config'].get('name')})")
     return 0
 
 def _cmd_kb(args)->int:
@@ -238,7 +253,8 @@ def _cmd_kb(args)->int:
         print(f"{sum(len(d) for _, d in groups)} duplicate record(s) in {kb.path}")
         return 0
     for r in kb.records:
-        print(f"{r['id']}  task={r['task']['name']}  config={r['config'].get('name')}  acc={100 * r['scores']['alphas_acc']:.1f}%  "
+        test = f"  test_acc={100 * r['scores']['test_acc']:.1f}%" if 'test_acc' in r['scores'] else ''
+        print(f"{r['id']}  task={r['task']['name']}  config={r['config'].get('name')}  acc={100 * r['scores']['alphas_acc']:.1f}%{test}  "
               f"op_epochs={r['cost']['op_epochs']}  warm={'yes' if r.get('warm_start') else 'no'}")
     print(f"{len(kb)} records in {kb.path}" + ''.join(f" + {p}" for p in kb.read_only_paths)
           + (f"; {len(kb.errors)} unusable file(s):" if kb.errors else ''))
@@ -253,8 +269,13 @@ def _cmd_build_kb(args)->int:
         import concurrent.futures as cf
         ex = cf.ProcessPoolExecutor(args.workers)
     elif args.executor == 'ray': ex = 'ray'
+    from warmdarts_nb.evaluate import EVAL_CONFIGS
+    ev = args.eval_config if args.eval_config != 'auto' else (args.config if args.config in EVAL_CONFIGS else None)
+    if ev not in (None, 'none') and ev not in EVAL_CONFIGS:
+        raise ValueError(f"--eval-config {ev!r}: use one of {', '.join(EVAL_CONFIGS)}, auto or none")
     try: kb = build_kb(args.out, args.tasks or None, args.config, tuple(args.seeds), executor=ex, embed=tuple(args.embed),
-                       weights=not args.no_weights, progress=True, ray_address=args.ray_address)
+                       weights=args.with_weights, progress=True, ray_address=args.ray_address,
+                       eval_config=None if ev == 'none' else ev, threads=args.threads)
     finally:
         if ex not in (None, 'ray'): ex.shutdown()
     print(f"{len(kb)} records in {kb.path}")
@@ -354,7 +375,10 @@ def build_parser()->argparse.ArgumentParser:
     s.add_argument('--warm-start', default='auto', metavar='auto|meta_average|sequential_last_stage|meta_progressive|cold|ID', help="'auto' (nearest record), 'meta_average' (average of the k nearest), 'sequential_last_stage' (the last stage's supernet trained on the k nearest in turn), 'meta_progressive' (the paper's meta-transfer: a progressive search on the k nearest in turn), 'cold', or a record ID ('meta' and 'sequential' are the old names)")
     s.add_argument('--measure', default=DEFAULT_MEASURE, help=MEASURE_HELP)
     s.add_argument('--mode', default='mask', help="what to take from the source: mask, alphas, weights, or a combination like mask+alphas")
-    s.add_argument('--config', default='tiny', help='search configuration: tiny, paper or darts')
+    s.add_argument('--config', default='cpu16', help=f"search configuration: {', '.join(_config_names())} (default cpu16: 16-px images, 3 stages, about 8 minutes cold on one CPU core; tiny is for tests)")
+    s.add_argument('--train', action='store_true', help="then train the genotype's network from scratch at the configuration's evaluation budget and score it once on the test split")
+    s.add_argument('--eval-config', default=None, help="with --train: the evaluation budget (default: the search configuration's)")
+    s.add_argument('--export', default=None, metavar='FILE', help='with --train: write the trained fastai learner to FILE (predict with `warmdarts predict FILE IMAGE...`)')
     s.add_argument('--kb', default=None, help='your knowledge base folder (default: WARMDARTS_KB or ~/.local/share/warmdarts_nb/kb)')
     s.add_argument('-k', type=_positive, default=3, help="sources of the multi-source warm starts (meta_average, sequential_last_stage, meta_progressive)")
     s.add_argument('--device', default=None, help="cpu, cuda, cuda:1 ... (default: a GPU if there is one)")
@@ -384,17 +408,20 @@ def build_parser()->argparse.ArgumentParser:
     s = sub.add_parser('build-kb', help='build a knowledge base of cold searches of the offline suite')
     s.add_argument('--out', required=True, help='the knowledge base folder to write')
     s.add_argument('--tasks', nargs='*', help='suite task names (default: all)')
-    s.add_argument('--config', default='tiny'); s.add_argument('--seeds', type=int, nargs='+', default=[0])
+    s.add_argument('--config', default='cpu16', help='search configuration (default cpu16)'); s.add_argument('--seeds', type=int, nargs='+', default=[0])
     s.add_argument('--executor', default='inprocess', choices=['inprocess', 'process', 'ray'])
     s.add_argument('--workers', type=int, default=2, help='processes for --executor process')
     s.add_argument('--ray-address', default=None, help="with --executor ray: an existing Ray cluster ('auto' on one of its machines, HOST:6379, ray://HOST:10001); default: a Ray on this machine")
     s.add_argument('--embed', nargs='+', default=list(BUILTIN_MEASURES), help='embeddings stored with each record (measure names)')
-    s.add_argument('--no-weights', action='store_true', help='do not store supernet weights (smaller; no `weights` warm starts from this base)')
+    s.add_argument('--with-weights', action='store_true', help='also store each supernet\'s weights (about 1 MB a record; needed by the weights and wws warm starts)')
+    s.add_argument('--no-weights', action='store_true', help='(the default now; kept so older commands still run)')
+    s.add_argument('--eval-config', default='auto', help='retrain each genotype at this budget and store its test score (auto: the configuration\'s own budget when there is one; none: no retraining)')
+    s.add_argument('--threads', type=_positive, default=1, help='torch CPU threads per search')
     s.set_defaults(func=_cmd_build_kb)
     s = sub.add_parser('experiment', help='leave-one-task-out benchmark: cold vs warm starts vs no search (resumable)')
     s.add_argument('--suite', default='offline', help='target tasks: offline (one per family), all, smoke')
     s.add_argument('--seeds', type=int, default=3, help='seeds 0..N-1 per target')
-    s.add_argument('--config', default='tiny', help='search configuration'); s.add_argument('--eval-config', default='tiny', help='retraining budget (tiny, paper)')
+    s.add_argument('--config', default='cpu16', help='search configuration (default cpu16)'); s.add_argument('--eval-config', default='cpu16', help='retraining budget (evaluate.EVAL_CONFIGS: cpu16 (default), tiny, paper)')
     s.add_argument('--arms', nargs='+', default=None, help='arms to run (default: experiments.DEFAULT_ARMS; any of experiments.ARMS or nearest:<measure>:<mode>)')
     s.add_argument('--measures', nargs='+', default=list(BUILTIN_MEASURES), help='similarity measures to rank sources by (measure names)')
     s.add_argument('--kb', nargs='+', default=None, help='source knowledge-base folders (default: the shipped base)')
@@ -445,6 +472,8 @@ def build_parser()->argparse.ArgumentParser:
     s.add_argument('--out', default=None, help='where to write it (default: the package\'s assets/probe.pt)')
     s.add_argument('--seed', type=int, default=0)
     s.set_defaults(func=_cmd_train_probe)
+    from warmdarts_nb.cli_model import add_model_commands   # train, predict
+    add_model_commands(sub)
     s = sub.add_parser('readme', help='(developers) write README.md from nbs/index.ipynb')
     s.add_argument('--check', action='store_true', help='only check that README.md is up to date')
     s.add_argument('--root', default=None, help='repository root (default: found from the current folder)')

@@ -26,7 +26,7 @@ from .callback import quiet
 # %% auto #0
 __all__ = ['EVAL_CONFIGS', 'drop_path', 'EvalCell', 'AuxHead', 'RawInput', 'EvalNetwork', 'count_params', 'random_genotype',
            'EvalConfig', 'eval_dls', 'AuxLoss', 'NoValidation', 'DropPathSchedule', 'EvalResult', 'get_eval_config',
-           'train_genotype', 'image_accuracy']
+           'train_genotype', 'image_accuracy', 'export_model', 'predict_images']
 
 # %% ../nbs/14_evaluate.ipynb #04e73c8d
 def drop_path(
@@ -273,6 +273,8 @@ def train_genotype(
         in_ch = config.channels or task.channels
         prep = RawInput(*dls.stats, config.image_size, config.channels)   # so that the exported model takes raw images
         model = EvalNetwork(genotype, task.n_classes, in_ch, config.C, config.layers, config.auxiliary, config.drop_path, prep=prep)
+        model.task_info = dict(name=task.name, classes=[str(c) for c in task.classes], size=list(task.size), channels=task.channels,
+                               genotype=genotype.to_dict(), eval_config=config.to_dict())   # travels with an exported learner
         learn = Learner(dls, model.to(device), loss_func=AuxLoss(config.aux_weight), metrics=accuracy,
                         opt_func=partial(SGD, mom=config.momentum, wd=config.wd, decouple_wd=False),
                         cbs=[GradientClip(config.grad_clip), DropPathSchedule()])
@@ -300,3 +302,40 @@ def image_accuracy(
     try: right = sum((model(x[i:i + bs].to(dev)).argmax(1).cpu() == y[i:i + bs]).sum().item() for i in range(0, len(y), bs))
     finally: model.train(was)
     return right / len(y)
+
+# %% ../nbs/14_evaluate.ipynb #88d53434
+def export_model(
+    learn:Learner,       # a learner from `train_genotype` (its model carries `task_info`)
+    path,                # the file to write (its folder must exist and be writable)
+)->Path:                 # the file written
+    "Export `learn` with `Learner.export` so that `load_learner(path, cpu=True)` can predict with it"
+    from pathlib import Path
+    path = Path(path).expanduser().resolve()
+    if not hasattr(learn.model, 'task_info'): raise ValueError("export_model: the learner's model has no task_info (train it with `train_genotype`)")
+    learn.export(path)   # an absolute path: `learn.path / path` is `path`
+    return path
+
+def predict_images(
+    learn:Learner,       # a trained learner (`train_genotype`, or `load_learner` of `export_model`'s file)
+    files:list,          # image files
+    bs:int=256,          # images per forward pass
+)->list:                 # [{'file', 'class', 'prob'}], in the order of `files`
+    "The class (and its probability) of each image file, read as the task's images were"
+    from warmdarts_nb.tasks import _read_image
+    m = learn.model
+    info = getattr(m, 'task_info', None)
+    if info is None: raise ValueError("predict_images: the learner's model has no task_info (export it with `export_model`)")
+    xs = []
+    for f in files:
+        a, _ = _read_image(f, tuple(info['size']))
+        x = torch.from_numpy(a).permute(2, 0, 1)
+        if x.shape[0] != info['channels']: x = x.mean(0, keepdim=True) if info['channels'] == 1 else x.expand(3, -1, -1)
+        xs.append(x)
+    if not xs: return []
+    was, dev = m.training, next(m.parameters()).device
+    m.eval()
+    try:
+        with torch.no_grad(): p = torch.cat([F.softmax(m(torch.stack(xs[i:i + bs]).to(dev)), 1).cpu() for i in range(0, len(xs), bs)])
+    finally: m.train(was)
+    conf, idx = p.max(1)
+    return [dict(file=str(f), **{'class': info['classes'][i]}, prob=round(float(c), 4)) for f, i, c in zip(files, idx.tolist(), conf)]

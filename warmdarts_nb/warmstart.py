@@ -21,8 +21,10 @@ from .distributed import is_main, ray_map
 
 # %% auto #0
 __all__ = ['WARM_STARTS', 'WARM_ALIASES', 'MULTI_STARTS', 'FAILED_MARGIN', 'ARMS', 'record_from_result', 'canonical_start',
-           'with_embedding', 'refresh_embeddings', 'learnt', 'usable_sources', 'choose_sources', 'sequential_supernet',
-           'warm_search', 'store_result', 'cold_reference', 'warm_summary', 'compare_starts', 'build_kb']
+           'with_embedding', 'refresh_embeddings', 'near_chance', 'learnt', 'config_layout', 'can_seed', 'kb_configs',
+           'usable_sources', 'typical_distance', 'choose_sources', 'sequential_supernet', 'warm_search',
+           'describe_source', 'store_result', 'cold_reference', 'warm_summary', 'compare_starts', 'build_kb',
+           'ship_records']
 
 # %% ../nbs/13_warmstart.ipynb #27ee9168
 def _config(config)->tuple:
@@ -48,7 +50,7 @@ def record_from_result(
             'stages': [{k: s.get(k) for k in stage_keys} for s in result.stages],
             'genotype': result.genotype.to_dict(), 'scores': {'alphas_acc': float(result.accuracy)},
             'cost': result.cost, 'warm_start': result.warm.get('source'), 'embeddings': embeddings or {},
-            'machine': machine_id()}
+            'machine': machine_id(), 'entropy_before_prune': result.entropy_before_prune}
 
 # %% ../nbs/13_warmstart.ipynb #371bc3e1
 WARM_STARTS = ('auto', 'meta_average', 'sequential_last_stage', 'meta_progressive', 'cold')
@@ -92,22 +94,58 @@ def refresh_embeddings(
             kb.set_embeddings(rec['id'], new['embeddings']); out['updated'].append(rec['id'])
     return out
 
-FAILED_MARGIN = 0.025   # a search within 2.5 points of chance accuracy learnt nothing
+FAILED_MARGIN = 0.02   # a search within 2 points of chance accuracy learnt nothing
+
+def near_chance(acc:float, n_classes:int|None)->bool:
+    "Is accuracy `acc` within `FAILED_MARGIN` of chance (1/`n_classes`)?"
+    return bool(n_classes) and acc <= 1 / n_classes + FAILED_MARGIN
 
 def learnt(rec:dict)->bool:
     "Did the search of `rec` learn anything: alphas-split accuracy above chance (1/classes) + `FAILED_MARGIN`?"
-    n = rec['task'].get('n_classes')
-    return not n or rec['scores']['alphas_acc'] > 1 / n + FAILED_MARGIN
+    return not near_chance(rec['scores']['alphas_acc'], rec['task'].get('n_classes'))
+
+def config_layout(cfg)->dict:   # a `SearchConfig`, or a record's `config` dict
+    "What a source's search must share with a target's for its masks, alphas and weights to fit: stages (cells, ops kept), C, nodes"
+    d = cfg.to_dict() if isinstance(cfg, SearchConfig) else cfg
+    st = [(s['layers'], s['ops_kept']) if isinstance(s, dict) else (s.layers, s.ops_kept) for s in d['stages']]
+    return dict(stages=st, C=d.get('C'), steps=d.get('steps'), multiplier=d.get('multiplier'))
+
+def can_seed(rec:dict, cfg:SearchConfig)->bool:
+    "Can record `rec` seed a search with `cfg`: the same stage layout, the whole progressive search stored"
+    if rec.get('start_stage', 0) + len(rec['stages']) != len(cfg.stages): return False
+    return config_layout(rec['config']) == config_layout(cfg)
+
+def kb_configs(kb:KnowledgeBase)->dict:   # {configuration name: records}
+    "How many records of each configuration `kb` holds"
+    out = {}
+    for r in kb.records: out[r['config'].get('name', 'custom')] = out.get(r['config'].get('name', 'custom'), 0) + 1
+    return out
+
+def _no_source_msg(kb, config_name:str)->str:
+    have = ', '.join(f"{n} ({c} records)" for n, c in kb_configs(kb).items()) or 'none'
+    return (f"no record of {kb!r} can seed a {config_name!r} search (records must share its stage layout); the base holds "
+            f"configurations: {have}. Search cold (--warm-start cold), or build a base of this configuration first "
+            f"(`warmdarts build-kb --config {config_name} --out DIR`, then --kb DIR)")
 
 def usable_sources(
     kb:KnowledgeBase,   # the knowledge base
     task,               # the target task (its own records are left out)
     cfg:SearchConfig,   # the target's configuration
 )->dict:                # id -> record
-    "The records of `kb` that can warm-start `task` searched with `cfg` (failed searches left out)"
-    return {r['id']: r for r in kb.records
-            if r['task']['fingerprint'] != task.fingerprint and r.get('start_stage', 0) + len(r['stages']) == len(cfg.stages)
-            and learnt(r)}
+    "The records of `kb` that can warm-start `task` searched with `cfg` (same stage layout; failed searches left out)"
+    return {r['id']: r for r in kb.records if r['task']['fingerprint'] != task.fingerprint and can_seed(r, cfg) and learnt(r)}
+
+def typical_distance(
+    recs:dict,              # id -> record (with `measure` embeddings)
+    measure:str=DEFAULT_MEASURE, # the similarity measure
+)->float|None:              # None with fewer than 2 tasks
+    "The median, over the tasks of `recs`, of the distance to the nearest other task: what 'near' means in this base"
+    from warmdarts_nb.similarity import distance_matrix
+    one = {}
+    for r in recs.values(): one.setdefault(r['task']['fingerprint'], r)   # one record per task
+    if len(one) < 2: return None
+    D = distance_matrix([r['embeddings'][measure] for r in one.values()], measure); D.fill_diagonal_(float('inf'))
+    return float(D.min(1).values.median())
 
 def choose_sources(
     task,                   # the target task
@@ -117,19 +155,23 @@ def choose_sources(
     measure:str=DEFAULT_MEASURE, # similarity measure (`measures.measure_names()`)
     k:int=3,                # sources for the multi-source starts
     weights:bool=False,     # only records stored with supernet weights (for the `weights` mode)
+    config_name:str|None=None, # the configuration's name, for messages
 )->list:                    # [(record, distance or None)], nearest first
     "The source record(s) for a warm start of `task`"
     cands, warm_start = usable_sources(kb, task, cfg), canonical_start(warm_start)
     if warm_start not in ('auto',) + MULTI_STARTS:
         rec = kb.get(warm_start)
         if rec['id'] not in cands:
-            why = 'its search failed (chance accuracy)' if not learnt(rec) else f"same task, or {len(rec['stages'])} stages instead of {len(cfg.stages)}"
+            why = ('its search failed (chance accuracy)' if not learnt(rec) else
+                   f"it was searched with configuration {rec['config'].get('name')!r}, whose stage layout differs" if not can_seed(rec, cfg) else
+                   "it is a search of the same task")
             raise KBError(f"record {warm_start!r} cannot warm-start {task.name!r} with this configuration ({why})")
         if weights and not rec.get('has_weights'):
             raise KBError(f"record {warm_start!r} was stored without supernet weights, so mode 'weights' cannot use it: "
                           "use --mode mask (or alphas), or a record of your own base (searches you ran keep their weights)")
         return [(rec, None)]
     check_measure(measure)
+    if not any(can_seed(r, cfg) for r in kb.records): raise KBError(_no_source_msg(kb, config_name or 'custom'))
     if weights:
         n = len(cands); cands = {i: r for i, r in cands.items() if r.get('has_weights')}
         if not cands:
@@ -183,9 +225,10 @@ def warm_search(
     k:int=3,                 # sources averaged by 'meta'
     temperature:float=1.0,   # source alphas are divided by this
     save:bool=True,          # add the result to the knowledge base
-    embed:tuple=tuple(BUILTIN_MEASURES), # embeddings stored with the record (so it can be a source later)
+    embed:tuple=(DEFAULT_MEASURE,), # embeddings stored with the record (others are made when a ranking asks for them, for built-in tasks)
     seed:int=0,              # the search's seed
     device=None,             # 'cpu', 'cuda', ... (None: the best here)
+    log=None,                # called with a line naming the source once it is chosen, before the search starts (e.g. `print`)
     **kwargs,                # more `search.search` arguments (callbacks, progress, checkpoint_dir, ...)
 )->SearchResult:
     "Search `task`, warm-started from the knowledge base, and remember the result"
@@ -204,7 +247,10 @@ def warm_search(
         t0 = time.perf_counter(); reset_peak_memory('cpu')   # the embedding's memory, apart from the search's
         with warnings.catch_warnings(record=True) as far:
             warnings.simplefilter('always')
-            chosen = choose_sources(task, kb, cfg, warm_start, measure, k, weights='weights' in parts and warm_start not in MULTI_STARTS)
+            chosen = choose_sources(task, kb, cfg, warm_start, measure, k, weights='weights' in parts and warm_start not in MULTI_STARTS,
+                                    config_name=name)
+            ranked = {i: r for i, r in ((i, with_embedding(r, measure)) for i, r in usable_sources(kb, task, cfg).items())
+                      if measure in r.get('embeddings', {})}   # embeddings cached by `choose_sources`: cheap
         for w_ in far: warnings.warn_explicit(w_.message, w_.category, w_.filename, w_.lineno)
         choose_seconds, choose_peak_mb = time.perf_counter() - t0, peak_memory_mb('cpu')
         if warm_start == 'meta_progressive':   # the paper's meta-transfer architecture
@@ -235,18 +281,33 @@ def warm_search(
                 plan['init_weights'] = {k_: v for k_, v in kb.weights(rec['id']).items() if not k_.startswith('classifier.')}
             source = dict(kind='record', id=rec['id'], task=rec['task']['name'], distance=dist, mode=mode,
                           measure=measure if warm_start == 'auto' else None)
-        source.update(choose_seconds=choose_seconds, choose_peak_mb=round(choose_peak_mb, 1), far=bool(far))
+        source.update(choose_seconds=choose_seconds, choose_peak_mb=round(choose_peak_mb, 1), far=bool(far),
+                      typical_distance=typical_distance(ranked, measure), config=name,
+                      families=[r['task'].get('family') for r, _ in chosen], tasks=source.get('tasks') or [r['task']['name'] for r, _ in chosen])
+        if log is not None: log(describe_source(source))
     result = search(task, cfg, seed=seed, device=device, **plan, **kwargs)
-    result.warm['source'] = source
+    result.warm['source'], result.warm['n_classes'] = source, task.n_classes
     if save and not result.interrupted and is_main(): store_result(result, task, kb, name, embed)   # one writer on several processes
     return result
+
+def describe_source(source:dict)->str:   # `result.warm['source']`
+    "One line naming the source of a warm start: task(s), family, configuration, distance, and what 'near' is in the base"
+    fam = ', '.join(f"{t} (family {f or 'unknown'})" for t, f in zip(source['tasks'], source['families']))
+    d = source.get('distance', (source.get('distances') or [None])[0])
+    near = '' if d is None else f"; {source['measure']} distance {d:.3f}"
+    typ = source.get('typical_distance')
+    if d is not None and typ:
+        near += (f", {d / typ:.1f}x the base's typical nearest-neighbour distance ({typ:.3f}): "
+                 + ('a close relative' if d <= typ else 'a fairly close relative' if d <= 2 * typ else 'not a close relative'))
+    what = 'the record' if source['kind'] == 'record' else f"{source['kind']} of"
+    return f"warm start from {what} {fam}, configuration {source['config']!r}, mode {source['mode']}{near}"
 
 def store_result(
     result:SearchResult,   # a finished search
     task,                  # the task it searched
     kb:KnowledgeBase,      # where to store it
     config_name:str='custom', # the configuration's name
-    embed:tuple=tuple(BUILTIN_MEASURES), # embeddings stored with the record
+    embed:tuple=(DEFAULT_MEASURE,), # embeddings stored with the record (the target's default-measure embedding is cached already)
 )->str:                    # the new record's id (also in `result.warm['record_id']`)
     "Embed `task`, add `result` to `kb`, and note the id and the embedding time in `result.warm`"
     t0 = time.perf_counter(); reset_peak_memory('cpu')
@@ -261,13 +322,15 @@ def cold_reference(
     config_name:str,    # the configuration's name
     n_stages:int,       # its number of stages
     machine:str|None=None, # seconds only from cold searches measured on this machine (default: `core.machine_id()`)
-)->dict|None:           # {'n', 'op_epochs', 'n_here', 'seconds' (None if none ran here), 'machine'}, or None
-    "Mean cost of the cold searches in `kb` with this configuration (wall-clock only from this machine)"
+    fingerprint:str|None=None, # seconds only from cold searches of this task (its fingerprint); None: no seconds
+)->dict|None:           # {'n', 'op_epochs', 'n_here', 'seconds' (None if none of this task ran here), 'machine'}, or None
+    "Mean cost of the cold searches in `kb` with this configuration: op-epochs over every task, wall-clock only of the same task on this machine"
     recs = [r for r in kb.records if r.get('warm_start') is None and r['config'].get('name') == config_name
             and len(r['stages']) == n_stages and r.get('start_stage', 0) == 0]
     if not recs: return None
     machine = machine or machine_id()
-    here = [float(r['cost']['seconds']) for r in recs if r.get('machine') == machine]
+    here = [float(r['cost']['seconds']) for r in recs if r.get('machine') == machine and fingerprint is not None
+            and r['task']['fingerprint'] == fingerprint]
     return {'n': len(recs), 'op_epochs': sum(float(r['cost']['op_epochs']) for r in recs) / len(recs),
             'n_here': len(here), 'seconds': sum(here) / len(here) if here else None, 'machine': machine}
 
@@ -299,17 +362,22 @@ def warm_summary(
     mem = [(k, v) for k, v in (('choosing the source', (src or {}).get('choose_peak_mb')), ('search', c.get('peak_mem_mb')),
                                ('embeddings for the record', result.warm.get('embed_peak_mb'))) if v is not None]
     if mem: lines.append('peak resident memory (each measured from its own start): ' + ', '.join(f'{k} {v:.0f} MB' for k, v in mem))
-    if ref:
+    n_cls = result.warm.get('n_classes')
+    if near_chance(float(result.accuracy), n_cls):
+        lines.append(f"warning: the search ended near chance ({100 * float(result.accuracy):.1f}% on the alphas split, chance "
+                     f"{100 / n_cls:.1f}%): it learnt nothing; its record is never used as a source")
+    if ref and src is None: lines.append("cold search: no saving to claim")
+    if ref and src is not None:
         total = c['seconds'] + (choose or 0.) + ((src or {}).get('cost') or {}).get('seconds', 0.)
         lines.append(f"against {ref['n']} cold search(es) of this configuration in the base: op-epochs {c['op_epochs']} vs "
                      f"{ref['op_epochs']:.0f} ({100 * (1 - c['op_epochs'] / ref['op_epochs']):.0f}% less"
                      + (", by construction: the warm start skips the early stages)" if result.start_stage > 0 else ")"))
         if ref['seconds'] is None:
-            lines.append("wall-clock: no cold search of this configuration was measured on this machine, so no saving in seconds "
-                         "is claimed (run one with --warm-start cold to compare)")
+            lines.append("wall-clock: no cold search of this task and configuration was measured on this machine, so no saving in "
+                         "seconds is claimed (run one with --warm-start cold to compare)")
         else:
             lines.append(f"wall-clock on this machine: {total:.1f} s (choosing the source + search) vs {ref['seconds']:.1f} s, the mean of "
-                         f"{ref['n_here']} cold search(es) measured here ({100 * (1 - total / ref['seconds']):.0f}% less)")
+                         f"{ref['n_here']} cold search(es) of this task measured here ({100 * (1 - total / ref['seconds']):.0f}% less)")
     if result.warm.get('record_id'): lines.append(f"stored as {result.warm['record_id']}")
     return '\n'.join(lines)
 
@@ -340,12 +408,20 @@ def compare_starts(
     return rows
 
 # %% ../nbs/13_warmstart.ipynb #a4f7e4f5
-def _build_one(task, config, seed:int, embed:tuple)->tuple:
-    "Cold-search `task` (a suite name or a `Task`) and return (record, supernet weights)"
+def _build_one(task, config, seed:int, embed:tuple, eval_config=None, threads:int|None=None)->tuple:
+    "Cold-search `task` (a suite name or a `Task`), retrain its genotype at `eval_config` (None: not), return (record, supernet weights)"
+    from warmdarts_nb.evaluate import train_genotype   # retraining (one layer up), needed only here
+    if threads: torch.set_num_threads(threads)
     task = get_task(task) if isinstance(task, str) else task
     name, cfg = _config(config)
     r = search(task, cfg, seed=seed)
-    return record_from_result(r, task, name, {m: embed_task(task, m) for m in embed}), r.state_dict
+    rec = record_from_result(r, task, name, {m: embed_task(task, m) for m in embed})
+    if eval_config is not None:   # the genotype trained from scratch, scored once on the test split
+        e = train_genotype(task, r.genotype, eval_config, seed=seed, keep_learner=False)
+        rec['scores'].update(test_acc=round(e.test_acc, 5), test_loss=round(e.test_loss, 5))
+        rec['evaluation'] = dict(config=eval_config if isinstance(eval_config, str) else 'custom', seed=seed, params=e.params,
+                                 seconds=round(e.seconds, 1), n_test=len(task.split_idxs['test']))
+    return rec, r.state_dict
 
 def build_kb(
     path,                    # the knowledge-base folder to write
@@ -357,13 +433,15 @@ def build_kb(
     weights:bool=True,       # store the supernet weights (for the 'weights' warm-start mode)
     progress:bool=False,     # print a line per finished search
     ray_address:str|None=None, # with executor='ray': an existing cluster ('auto', 'HOST:6379', 'ray://HOST:10001'); None: a local Ray
+    eval_config=None,        # retrain each genotype at this budget (`evaluate.EVAL_CONFIGS` name) and store its test score; None: not
+    threads:int|None=None,   # torch CPU threads in each search (None: as they are)
 )->KnowledgeBase:
     "Run and store a cold search for every task and seed that `path` does not hold yet"
     kb = KnowledgeBase(path, create=True)
     name, _ = _config(config)
     tasks = [t['name'] for t in list_tasks()] if tasks is None else list(tasks)
     have = {(r['task']['name'], r['config'].get('name'), r['seed']) for r in kb.records}
-    jobs = [(t, config, s, tuple(embed)) for t in tasks for s in seeds
+    jobs = [(t, config, s, tuple(embed), eval_config, threads) for t in tasks for s in seeds
             if ((t if isinstance(t, str) else t.name), name, s) not in have]
     if executor is None: results = (_build_one(*j) for j in jobs)
     elif executor == 'ray': results = (get() for _, get in ray_map(_build_one, jobs, ray_address))
@@ -372,5 +450,26 @@ def build_kb(
     for i, (rec, sd) in enumerate(results):
         rid = kb.add(rec, weights=sd if weights else None)
         if progress: print(f"[{i + 1}/{len(jobs)}] {rid}: alphas-split accuracy {100 * rec['scores']['alphas_acc']:.1f}%, "
-                           f"{rec['cost']['seconds']:.0f} s", flush=True)
+                           + (f"retrained test accuracy {100 * rec['scores']['test_acc']:.1f}%, " if 'test_acc' in rec['scores'] else '')
+                           + f"search {rec['cost']['seconds']:.0f} s", flush=True)
     return kb
+
+# %% ../nbs/13_warmstart.ipynb #2f0b72b3
+def ship_records(
+    src,                     # a built knowledge base (e.g. `build_kb`'s folder, with weights)
+    dst,                     # the folder of the base to ship (records are added or replaced, by id)
+    drop:tuple=('otdd',),    # embeddings left out (OTDD's class statistics are about 1 MB a task)
+    config:str|None=None,    # only records of this configuration (None: all)
+)->list:                     # the ids written
+    "Copy the learnt records of `src` into `dst` without supernet weights or the bulky embeddings, keeping their ids"
+    from warmdarts_nb.kb import pack_arrays
+    from warmdarts_nb.core import atomic_write_json
+    s, d = KnowledgeBase(src), Path(dst)/'records'
+    d.mkdir(parents=True, exist_ok=True)
+    out = []
+    for r in s.records:
+        if (config is not None and r['config'].get('name') != config) or not learnt(r): continue
+        embs = {k: v for k, v in r.get('embeddings', {}).items() if k not in drop}
+        atomic_write_json(d/f"{r['id']}.json", {**r, 'has_weights': False, 'embeddings': pack_arrays(embs)}, indent=None)
+        out.append(r['id'])
+    return out
