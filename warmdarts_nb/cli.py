@@ -281,78 +281,6 @@ def _cmd_build_kb(args)->int:
     print(f"{len(kb)} records in {kb.path}")
     return 0
 
-def _cmd_bench(args)->int:
-    "Benchmark the supernet step (plain vs fast mixed op); with --json, one JSON line for the search step `search` runs"
-    from warmdarts_nb.bench import bench_table, format_table, bench_search_step, STEP_PATHS, time_searches
-    if args.search:   # one cold search per path: wall clock, what it found, speed-up over the first path
-        for r in time_searches(args.search, args.search_config, tuple(args.paths), seed=args.seed, threads=args.threads,
-                               concurrent=not args.sequential): print(json.dumps(r))
-        return 0
-    if args.json:
-        r = bench_search_step(layers=args.layers, C=args.C, size=args.size, in_channels=args.in_channels,
-                              batch_size=args.batch_size or 64, batches=args.steps, threads=args.threads,
-                              device=args.device, model_kw=STEP_PATHS[args.path])
-        print(json.dumps(dict(r, path=args.path)))
-        return 0
-    kw = dict(device=args.device, steps=args.steps, warmup=1, threads=args.threads)
-    if args.batch_size: kw['batch_size'] = args.batch_size
-    rows = bench_table(args.config, repeats=args.repeats, **kw)
-    print(format_table(rows))
-    return 0
-
-def _cmd_similarity(args)->int:
-    "Family retrieval, hidden variants, leave-family-out, cost and gain correlation of each measure"
-    from warmdarts_nb.similarity import report_similarity, similarity_table
-    from warmdarts_nb.core import format_table
-    if args.gain and not Path(args.gain).is_file(): raise FileNotFoundError(f"--gain {args.gain}: no such results file")
-    res = report_similarity(args.measures, args.query, args.out, args.leave_family_out, args.gain, log=lambda m: print(m, file=sys.stderr, flush=True), tasks=args.tasks)
-    print(format_table(similarity_table(res)))
-    for g in res.get('gain', []): print(f"gain vs distance, {g['measure']}: Spearman {g['spearman']:+.3f} (p {g['p']:.3f}, {g['n_pairs']} target-source pairs)")
-    return 0
-
-def _cmd_train_probe(args)->int:
-    "Train the probe network used by Task2Vec, OTDD and the landmarker"
-    from warmdarts_nb.probe import train_probe, default_probe_path
-    out = Path(args.out) if args.out else default_probe_path()
-    body, meta = train_probe(out, seed=args.seed, verbose=True)
-    print(f"wrote {out}: version {meta.get('version')}")
-    return 0
-
-# %% ../nbs/20_cli.ipynb #6d9e9d83
-def _cmd_experiment(args)->int:
-    "Run or resume the leave-one-task-out experiment, then print its tables"
-    from warmdarts_nb.experiments import run_experiment, load_results, arm_table, task_table, headline, format_table, DEFAULT_ARMS
-    out = Path(args.out or f"results/{args.suite}-{args.config}")
-    if not args.report:
-        cmd = 'warmdarts ' + ' '.join(sys.argv[1:]) if Path(sys.argv[0]).name == 'warmdarts' else None
-        run_experiment(out, args.suite, args.seeds, args.config, args.eval_config, args.arms or DEFAULT_ARMS, args.kb,
-                       args.workers, args.threads, tuple(args.measures), command=cmd, log=lambda m: print(m, flush=True),
-                       executor=args.executor, ray_address=args.ray_address)
-    res = load_results(out)
-    print(f"\n{out}/results.json: {len(res['rows'])} runs, {len(res['targets'])} targets, {res['seeds']} seeds, "
-          f"{sum(s['seconds'] for s in res['sittings']):.0f} s over {len(res['sittings'])} sitting(s)")
-    print('\n' + format_table(arm_table(res['rows'])))
-    print('\n' + format_table(task_table(res['rows'])))
-    res['distances'] = json.loads((out/'distances.json').read_text()) if (out/'distances.json').exists() else {}
-    print('\n' + json.dumps(headline(res)))
-    return 0
-
-# %% ../nbs/20_cli.ipynb #eb728e22
-def _cmd_discriminate(args)->int:
-    "Run or resume the discrimination study, then print its tables"
-    from warmdarts_nb.discrimination import run_discrimination, discrimination_report, study_rows
-    out = Path(args.out)
-    if not args.report:
-        from warmdarts_nb.suite import _SUITE
-        cmd = 'warmdarts ' + ' '.join(sys.argv[1:]) if Path(sys.argv[0]).name == 'warmdarts' else None
-        run_discrimination(out, args.tasks or list(_SUITE), args.seeds, args.eval_config, args.random, args.search_config,
-                           args.search_tasks, args.workers, args.threads, args.fresh_mult, command=cmd, log=lambda m: print(m, flush=True))
-    rows = study_rows(out)
-    if not rows: raise ValueError(f"{out}: no discrimination results here (run `warmdarts discriminate --out {out}`)")
-    print('\n' + discrimination_report(rows))
-    if any('fresh_acc' in r for r in rows): print('\nScored on fresh draws of each task\'s generator:\n\n' + discrimination_report(rows, score='fresh_acc'))
-    return 0
-
 # %% ../nbs/20_cli.ipynb #6d037eff
 def _positive(s:str)->int:
     "An argparse type: a whole number >= 1"
@@ -418,60 +346,8 @@ def build_parser()->argparse.ArgumentParser:
     s.add_argument('--eval-config', default='auto', help='retrain each genotype at this budget and store its test score (auto: the configuration\'s own budget when there is one; none: no retraining)')
     s.add_argument('--threads', type=_positive, default=1, help='torch CPU threads per search')
     s.set_defaults(func=_cmd_build_kb)
-    s = sub.add_parser('experiment', help='leave-one-task-out benchmark: cold vs warm starts vs no search (resumable)')
-    s.add_argument('--suite', default='offline', help='target tasks: offline (one per family), all, smoke')
-    s.add_argument('--seeds', type=int, default=3, help='seeds 0..N-1 per target')
-    s.add_argument('--config', default='cpu16', help='search configuration (default cpu16)'); s.add_argument('--eval-config', default='cpu16', help='retraining budget (evaluate.EVAL_CONFIGS: cpu16 (default), tiny, paper)')
-    s.add_argument('--arms', nargs='+', default=None, help='arms to run (default: experiments.DEFAULT_ARMS; any of experiments.ARMS or nearest:<measure>:<mode>)')
-    s.add_argument('--measures', nargs='+', default=list(BUILTIN_MEASURES), help='similarity measures to rank sources by (measure names)')
-    s.add_argument('--kb', nargs='+', default=None, help='source knowledge-base folders (default: the shipped base)')
-    s.add_argument('--out', default=None, help='results folder (default results/<suite>-<config>); an existing one is resumed')
-    s.add_argument('--workers', type=int, default=1, help='groups (target, seed) run in parallel processes')
-    s.add_argument('--executor', default='process', choices=['process', 'ray'], help='run the groups in --workers local processes, or as Ray tasks')
-    s.add_argument('--ray-address', default=None, help="with --executor ray: an existing Ray cluster ('auto', HOST:6379, ray://HOST:10001; --out on a disk all its machines see); default: a Ray on this machine")
-    s.add_argument('--threads', type=int, default=1, help='torch CPU threads per process')
-    s.add_argument('--report', action='store_true', help='only print the tables of existing results')
-    s.set_defaults(func=_cmd_experiment)
-    s = sub.add_parser('discriminate', help='retrain fixed genotypes (and the cold search\'s) on suite tasks: where do architectures differ? (resumable)')
-    s.add_argument('--tasks', nargs='+', default=None, help='suite tasks (default: all)')
-    s.add_argument('--seeds', type=_positive, default=3, help='seeds 0..N-1')
-    s.add_argument('--eval-config', default='cpu16', help='the one retraining budget (evaluate.EVAL_CONFIGS)')
-    s.add_argument('--random', type=_positive, default=3, help='random genotypes')
-    s.add_argument('--search-config', default=None, help='also search each task cold with this configuration and retrain its genotype')
-    s.add_argument('--search-tasks', nargs='+', default=None, help='the tasks to search (default: --tasks)')
-    s.add_argument('--fresh-mult', type=int, default=0, help='also score each retrain on a fresh draw of its task\'s generator with N times its images (0: no); rows without it are retrained and scored again')
-    s.add_argument('--out', default='results/discrimination', help='results folder; an existing one is resumed')
-    s.add_argument('--workers', type=_positive, default=1, help='units run in parallel processes')
-    s.add_argument('--threads', type=_positive, default=1, help='torch CPU threads per process')
-    s.add_argument('--report', action='store_true', help='only print the tables of existing results')
-    s.set_defaults(func=_cmd_discriminate)
-    s = sub.add_parser('similarity', help='how well each similarity measure finds relatives, what it costs, whether it predicts warm-start gain')
-    s.add_argument('--measures', nargs='+', default=None, help='measure names (default: the built-in ones)')
-    s.add_argument('--out', default=None, help='write similarity.json (and the leave-family-out probes) into this folder')
-    s.add_argument('--leave-family-out', action='store_true', help='also train a probe without each family and measure retrieval with it (about a minute per family)')
-    s.add_argument('--gain', default=None, help="a benchmark's results.json: correlate each measure's distance with the warm-start gain")
-    s.add_argument('--query', default='mnist5k', help='the task whose embedding is timed')
-    s.add_argument('--tasks', nargs='+', default=None, help='suite task names (default: all)')
-    s.set_defaults(func=_cmd_similarity)
-    s = sub.add_parser('bench', help='supernet step speed and memory: plain vs fast mixed op')
-    s.add_argument('--config', nargs='+', default=['tiny'], help='presets to measure (tiny, paper)')
-    s.add_argument('--batch-size', type=int, default=None); s.add_argument('--device', default=None)
-    s.add_argument('--steps', type=int, default=10, help='timed steps per run'); s.add_argument('--repeats', type=int, default=3, help='interleaved runs per mode')
-    s.add_argument('--threads', type=int, default=1, help='torch CPU threads')
-    s.add_argument('--json', action='store_true', help='print one JSON line (train_images_per_s, peak_rss_mb) for the search step in fastai')
-    s.add_argument('--layers', type=int, default=3, help='--json: cells'); s.add_argument('--C', type=int, default=4, help='--json: initial channels')
-    s.add_argument('--size', type=int, default=8, help='--json: image size'); s.add_argument('--in-channels', type=int, default=1, choices=[1, 3])
-    s.add_argument('--path', default='default', choices=['default', 'plain', 'fast_old', 'pc_darts_4'], help='--json: supernet path (bench.STEP_PATHS)')
-    s.add_argument('--search', default=None, metavar='TASK', help='time one whole cold search of this suite task per path instead (a JSON line each)')
-    s.add_argument('--search-config', default='cpu16', help='--search: the search configuration')
-    s.add_argument('--paths', nargs='+', default=['plain', 'default'], choices=['default', 'plain', 'fast_old'], help='--search: supernet paths, the first the reference')
-    s.add_argument('--seed', type=int, default=0, help='--search: the seed of every search')
-    s.add_argument('--sequential', action='store_true', help='--search: one search after the other (default: all at once, a process each)')
-    s.set_defaults(func=_cmd_bench)
-    s = sub.add_parser('train-probe', help='train the probe network (Task2Vec / OTDD features)')
-    s.add_argument('--out', default=None, help='where to write it (default: the package\'s assets/probe.pt)')
-    s.add_argument('--seed', type=int, default=0)
-    s.set_defaults(func=_cmd_train_probe)
+    from warmdarts_nb.cli_studies import add_study_parsers
+    add_study_parsers(sub)   # experiment, discriminate, similarity, bench, train-probe
     from warmdarts_nb.cli_model import add_model_commands   # train, predict
     add_model_commands(sub)
     s = sub.add_parser('readme', help='(developers) write README.md from nbs/index.ipynb')
@@ -492,3 +368,14 @@ def main(argv:list|None=None)->int:
         msg = e.args[0] if isinstance(e, KeyError) and e.args else e
         print(f"warmdarts {args.command}: error: {msg}", file=sys.stderr)
         return 2
+
+# %% ../nbs/20_cli.ipynb #a1c5e0d1
+_MOVED = {n: 'cli_studies' for n in ('_cmd_experiment', '_cmd_discriminate', '_cmd_similarity', '_cmd_bench', '_cmd_train_probe', 'add_study_parsers')}
+
+def __getattr__(name):
+    "Names that moved to `cli_studies` stay importable from here, with a DeprecationWarning"
+    if name in _MOVED:
+        import importlib, warnings
+        warnings.warn(f"warmdarts_nb.cli.{name} moved to warmdarts_nb.{_MOVED[name]}.{name}", DeprecationWarning, stacklevel=2)
+        return getattr(importlib.import_module(f"warmdarts_nb.{_MOVED[name]}"), name)
+    raise AttributeError(f"module 'warmdarts_nb.cli' has no attribute {name!r}")
