@@ -4,7 +4,7 @@
 
 # %% ../nbs/09_search.ipynb #439a8329
 from __future__ import annotations
-import copy, math, random, time
+import contextlib, copy, math, random, time
 from dataclasses import dataclass, field, asdict
 from pathlib import Path
 import numpy as np
@@ -21,9 +21,9 @@ from .callback import DartsCallback, darts_learner, quiet
 from .distributed import world_size, is_main, rank_device, same_on_all_ranks, barrier, DartsDistributed
 
 # %% auto #0
-__all__ = ['CONFIGS', 'CKPT_VERSION', 'SUPERNET_PATH_KW', 'Stage', 'SearchConfig', 'get_config', 'full_masks', 'load_matching',
-           'get_rng_state', 'set_rng_state', 'SearchResult', 'load_checkpoint', 'check_checkpoint', 'search',
-           'search_summary']
+__all__ = ['CONFIGS', 'CKPT_VERSION', 'SUPERNET_PATH_KW', 'MKLDNN_MIN_C', 'Stage', 'SearchConfig', 'get_config', 'full_masks',
+           'load_matching', 'get_rng_state', 'set_rng_state', 'SearchResult', 'load_checkpoint', 'check_checkpoint',
+           'search', 'search_summary']
 
 # %% ../nbs/09_search.ipynb #bfe69b4b
 @dataclass
@@ -318,10 +318,21 @@ def search(
     supernet_kw = _check_supernet_kw(supernet_kw)
     args = (task, config, seed, device, resume, checkpoint_dir, start_stage, init_masks, init_alphas, init_weights,
             callbacks, progress, max_epochs, sync_bn, supernet_kw)
-    if num_threads is None: return _search(*args)
-    old = torch.get_num_threads(); torch.set_num_threads(num_threads)
-    try: return _search(*args)
-    finally: torch.set_num_threads(old)
+    narrow = get_config(config).C < MKLDNN_MIN_C   # oneDNN corrupted the heap on such supernets (see below)
+    with (_without_mkldnn() if narrow else contextlib.nullcontext()):
+        if num_threads is None: return _search(*args)
+        old = torch.get_num_threads(); torch.set_num_threads(num_threads)
+        try: return _search(*args)
+        finally: torch.set_num_threads(old)
+
+MKLDNN_MIN_C = 4   # CPU searches of supernets with fewer initial channels run without oneDNN
+
+@contextlib.contextmanager
+def _without_mkldnn():
+    "oneDNN off inside, as it was after"
+    old = torch.backends.mkldnn.enabled; torch.backends.mkldnn.enabled = False
+    try: yield
+    finally: torch.backends.mkldnn.enabled = old
 
 def _search(task, config, seed, device, resume, checkpoint_dir, start_stage, init_masks, init_alphas, init_weights,
             callbacks, progress, max_epochs, sync_bn=False, supernet_kw=None)->SearchResult:
