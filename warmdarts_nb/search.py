@@ -15,15 +15,15 @@ from fastcore.foundation import L
 from .core import set_seed, default_device, reset_peak_memory, peak_memory_mb, atomic_write_json, atomic_torch_save
 from .ops import PRIMITIVES
 from .genotypes import Genotype, n_edges
-from .search_space import SuperNet, prune_mask, check_partial_channels
+from .search_space import SuperNet, prune_mask, check_partial_channels, channels_last_on
 from .architect import Architect
 from .callback import DartsCallback, darts_learner, quiet
 from .distributed import world_size, is_main, rank_device, same_on_all_ranks, barrier, DartsDistributed
 
 # %% auto #0
-__all__ = ['CONFIGS', 'CKPT_VERSION', 'SUPERNET_PATH_KW', 'MKLDNN_MIN_C', 'Stage', 'SearchConfig', 'get_config', 'full_masks',
-           'load_matching', 'get_rng_state', 'set_rng_state', 'SearchResult', 'load_checkpoint', 'check_checkpoint',
-           'search', 'search_summary']
+__all__ = ['CONFIGS', 'SMALL_SEARCH', 'CKPT_VERSION', 'SUPERNET_PATH_KW', 'MKLDNN_MIN_C', 'Stage', 'SearchConfig', 'get_config',
+           'small_search', 'full_masks', 'load_matching', 'get_rng_state', 'set_rng_state', 'SearchResult',
+           'load_checkpoint', 'check_checkpoint', 'search', 'search_summary']
 
 # %% ../nbs/09_search.ipynb #bfe69b4b
 @dataclass
@@ -115,6 +115,14 @@ def get_config(config:str|SearchConfig)->SearchConfig:   # a name in `CONFIGS`, 
     if isinstance(config, SearchConfig): return config
     if config not in CONFIGS: raise ValueError(f"unknown configuration {config!r}; known: {', '.join(CONFIGS)}")
     return CONFIGS[config]
+
+# %% ../nbs/09_search.ipynb #89a72327
+SMALL_SEARCH = 2**18   # values of one batch at the first cell's input below which a search defaults to the CPU
+
+def small_search(config)->bool:   # a name in `CONFIGS`, a `SearchConfig`, or its `to_dict()`
+    "Whether `config` is small enough that, without an explicit device, `search` runs it on the CPU"
+    cfg = SearchConfig.from_dict(config) if isinstance(config, dict) else get_config(config)
+    return cfg.image_size is not None and cfg.batch_size * cfg.C * cfg.image_size ** 2 < SMALL_SEARCH
 
 # %% ../nbs/09_search.ipynb #6e812b7e
 def _pair(x, dtype=None)->dict|None:
@@ -275,7 +283,7 @@ def check_checkpoint(
 
 # %% ../nbs/09_search.ipynb #6960a8ef
 class _ChannelsLast(Callback):
-    "Feed the model channels-last images (CUDA)"
+    "Feed the model channels-last images (CUDA, when asked for: `channels_last_on`)"
     order = 6
     def before_batch(self): self.learn.xb = tuple(x.contiguous(memory_format=torch.channels_last) if x.dim() == 4 else x for x in self.xb)
 
@@ -338,6 +346,7 @@ def _search(task, config, seed, device, resume, checkpoint_dir, start_stage, ini
             callbacks, progress, max_epochs, sync_bn=False, supernet_kw=None)->SearchResult:
     t0 = time.perf_counter()
     ws = world_size()                                # > 1 inside a process group: see `distributed`
+    if device is None and ws == 1 and small_search(load_checkpoint(resume)['config'] if resume is not None else config): device = 'cpu'
     device = rank_device(device)
     ck = None
     if resume is not None:
@@ -351,6 +360,7 @@ def _search(task, config, seed, device, resume, checkpoint_dir, start_stage, ini
     if cfg.batch_size % ws: raise ValueError(f"SearchConfig.batch_size {cfg.batch_size} is the global batch: it must divide by the {ws} processes")
     set_seed(seed); reset_peak_memory(device)
     cuda = device.type == 'cuda'
+    cl = cuda and channels_last_on(device, supernet_kw.get('channels_last'), supernet_kw.get('fast', True))   # NCHW on CUDA unless asked
     dls = task.dls(bs=cfg.batch_size // ws, size=cfg.image_size, channels=cfg.channels, device=device, seed=seed,
                    max_items=cfg.max_images)
     in_ch = cfg.channels or task.channels
@@ -372,7 +382,7 @@ def _search(task, config, seed, device, resume, checkpoint_dir, start_stage, ini
         if ck is None and s == start_stage:
             if init_alphas is not None: _set_alphas(model, init_alphas)
             if init_weights is not None: load_matching(model, init_weights)
-        if cuda: model = model.to(memory_format=torch.channels_last)
+        if cl: model = model.to(memory_format=torch.channels_last)
         arch = Architect(model, nn.CrossEntropyLoss(), lr=cfg.a_lr, betas=cfg.a_betas, wd=cfg.a_wd, order=cfg.order)
 
         def save_ck(cb, row, s=s, stage_masks=stage_masks):
@@ -396,7 +406,7 @@ def _search(task, config, seed, device, resume, checkpoint_dir, start_stage, ini
                               w_wd=cfg.w_wd, grad_clip=cfg.grad_clip,
                               cbs=list(callbacks or []) + ([DartsDistributed(sync_bn=sync_bn, cpu=not cuda)] if ws > 1 else []))
         if cuda:
-            learn.add_cb(_ChannelsLast())
+            if cl: learn.add_cb(_ChannelsLast())
             learn = learn.to_bf16() if amp_dtype is not None else learn.to_fp16()
         if not progress: quiet(learn)
         start_epoch, done = 0, False

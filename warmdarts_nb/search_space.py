@@ -13,8 +13,8 @@ from .genotypes import n_edges, derive_genotype, arch_weights, Genotype
 from .dwconv import dwconv
 
 # %% auto #0
-__all__ = ['MixedOp', 'count_calls', 'remove_hooks', 'SearchCell', 'check_partial_channels', 'channel_shuffle', 'SuperNet',
-           'prune_mask']
+__all__ = ['MixedOp', 'count_calls', 'remove_hooks', 'SearchCell', 'check_partial_channels', 'channel_shuffle',
+           'channels_last_on', 'SuperNet', 'prune_mask']
 
 # %% ../nbs/04_search_space.ipynb #90143b6b
 class MixedOp(nn.Module):
@@ -127,6 +127,16 @@ def channel_shuffle(x:torch.Tensor, groups:int)->torch.Tensor:
     N, C, H, W = x.shape
     return x.reshape(N, groups, C // groups, H, W).transpose(1, 2).reshape(N, C, H, W)
 
+# %% ../nbs/04_search_space.ipynb #f6aad40d
+def channels_last_on(
+    device,                       # where the supernet runs: 'cpu', 'cuda', a `torch.device`
+    channels_last:bool|None=None, # as asked of `SuperNet`; None: the default for `device`
+    fast:bool=True,               # the batched forward (only it defaults to channels-last)
+)->bool:
+    "Whether a supernet runs channels-last on `device`: as asked, else only a fast one on the CPU (issue 29: not on CUDA)"
+    if channels_last is not None: return bool(channels_last)
+    return bool(fast) and torch.device(device).type == 'cpu'
+
 # %% ../nbs/04_search_space.ipynb #378cfc86
 class SuperNet(nn.Module):
     "The DARTS search network: a stem, `layers` search cells (reductions at 1/3 and 2/3), pooling and a classifier"
@@ -142,7 +152,7 @@ class SuperNet(nn.Module):
         mask_normal=None,            # (n_edges, n_ops) bool op mask of normal cells; None = all
         mask_reduce=None,            # (n_edges, n_ops) bool op mask of reduction cells; None = all
         fast:bool=True,              # use the batched forward (same function as the plain one)
-        channels_last:bool|None=None,# run on channels-last (NHWC) tensors; None = when `fast`
+        channels_last:bool|None=None,# run on channels-last (NHWC) tensors; None = when `fast` and on the CPU (`channels_last_on`)
         fast_max_elems:int|None=8192,# cells with more values per image (C*H*W of the input size) run plain; None: no limit
         dwconv:bool=True,            # fast forward: depthwise convolutions by `dwconv` (faster CPU backward, same function)
         partial_channels:int=1,      # PC-DARTS's partial channel connections: edges' ops see 1/K of the channels (1: DARTS)
@@ -152,7 +162,7 @@ class SuperNet(nn.Module):
         self.partial_channels = partial_channels
         self.C, self.n_classes, self.layers, self.in_channels, self.steps = C, n_classes, layers, in_channels, steps
         self.multiplier, self.stem_multiplier, self.primitives, self.fast = multiplier, stem_multiplier, list(primitives), fast
-        self.skip_drop, self.channels_last = 0., fast if channels_last is None else channels_last
+        self.skip_drop, self.channels_last = 0., channels_last   # None: decided by the input's device in `forward`
         self.fast_max_elems, self.dwconv = fast_max_elems, dwconv
         C_curr = stem_multiplier * C
         self.stem = nn.Sequential(nn.Conv2d(in_channels, C_curr, 3, padding=1, bias=False), nn.BatchNorm2d(C_curr))
@@ -187,7 +197,7 @@ class SuperNet(nn.Module):
 
     def forward(self, x:torch.Tensor)->torch.Tensor: # images (N, in_channels, H, W) -> logits (N, n_classes)
         s0 = s1 = self.stem(x)
-        if self.channels_last: s0 = s1 = s0.contiguous(memory_format=torch.channels_last)
+        if channels_last_on(x.device, self.channels_last, self.fast): s0 = s1 = s0.contiguous(memory_format=torch.channels_last)
         wn, wr = self.arch_weights()
         for cell in self.cells:
             w, m = (wr, self.mask_reduce) if cell.reduction else (wn, self.mask_normal)
