@@ -247,9 +247,11 @@ def load_checkpoint(path, device='cpu')->dict:
     "Load a search checkpoint safely (`weights_only=True`)"
     if not Path(path).is_file(): raise FileNotFoundError(f"{path}: no search checkpoint there")
     try: ck = torch.load(path, map_location=device, weights_only=True)
-    except pickle.UnpicklingError as e:   # torch's advice (weights_only=False) would run whatever the file holds
+    except pickle.UnpicklingError as e:
+        # torch's own advice (load with weights_only=False) would run whatever the file holds: not given
+        if 'Unsupported global' not in str(e): raise ValueError(f"{path}: not a readable search checkpoint (the file is damaged, or not a checkpoint)") from None
         raise ValueError(f"{path} is not a checkpoint this library wrote (it holds Python objects a search checkpoint "
-                         "never has), so it will not be loaded") from None
+                         f"never has: {str(e).split('Unsupported global: ')[-1].split(' was not')[0]}), so it will not be loaded") from None
     except Exception as e: raise ValueError(f"{path}: not a readable search checkpoint ({type(e).__name__}: {str(e)[:200]})") from None
     if not isinstance(ck, dict) or ck.get('version') != CKPT_VERSION:
         raise ValueError(f"{path}: not a warmdarts_nb search checkpoint (version {ck.get('version') if isinstance(ck, dict) else None!r})")
