@@ -4,9 +4,10 @@
 
 # %% ../nbs/20_cli.ipynb #9d779578
 from __future__ import annotations
-import argparse, json, os, re, sys
+import argparse, contextlib, json, os, re, sys
 from pathlib import Path
 from .measures import BUILTIN_MEASURES, DEFAULT_MEASURE   # light: no torch
+from .cli_checks import _refine, _new_dir, _remove_empty, _NEW_DIRS   # light too
 
 # %% auto #0
 __all__ = ['WARM_KEYWORDS', 'RECORD_ID', 'DEVICE', 'MODE_PARTS', 'MEASURE_HELP', 'BUILTIN_CONFIGS', 'build_parser', 'main']
@@ -46,6 +47,7 @@ def _task_arg(s:str, size=None):
     "A task from a suite name or a folder of class sub-folders (a missing folder is named as such)"
     from warmdarts_nb.tasks import Task
     from warmdarts_nb.suite import get_task
+    if not s.strip(): raise ValueError("the task is empty: give a built-in task name (see `warmdarts tasks`) or a folder with one sub-folder of images per class")
     p = Path(s).expanduser()
     if p.is_dir():
         try: return Task.from_folder(p, size=size)
@@ -96,9 +98,16 @@ def _check_measure_args(args):
             try: check_measure(name)
             except ValueError as e: raise ValueError(f"--{a}: {e}") from None
 
+def _warm_id(args)->dict:
+    "The warm start of `warmdarts search`'s arguments, as a checkpoint records it"
+    from warmdarts_nb.guards import warm_identity
+    from warmdarts_nb.warmstart import canonical_start
+    from warmdarts_nb.transfer import parse_mode
+    return warm_identity(canonical_start(args.warm_start), parse_mode(args.mode), args.measure)
+
 def _default_ckpt_dir(task, config:str, seed:int)->Path:
     from warmdarts_nb.core import user_cache_dir
-    return user_cache_dir('checkpoints')/f"{task.name}-{config}-s{seed}-{(task.fingerprint or '')[:8]}"
+    return _new_dir(user_cache_dir('checkpoints')/f"{task.name}-{config}-s{seed}-{(task.fingerprint or '')[:8]}")
 
 def _epoch_lines(out):
     "A fastai callback printing one line per epoch (for output that is not a terminal)"
@@ -145,12 +154,16 @@ def _cmd_search(args)->int:
     if args.train:   # what training needs, checked before the search
         from warmdarts_nb.cli_model import eval_config_name, export_path
         ev_cfg, ev_file = eval_config_name(args.eval_config or (name if name != 'custom' else None)), export_path(args.export)
+    from warmdarts_nb.guards import folder_lock, check_warm
+    from warmdarts_nb.distributed import launched as _launched, is_main as _is_main
+    if _is_main() and (args.nproc == 1 or _launched()): args.cleanup.enter_context(folder_lock(ck_dir, '--checkpoint-dir'))   # one search per folder
     if args.resume:
         ck = check_checkpoint(load_checkpoint(ck_file), task, cfg, args.seed, where=str(ck_file))
+        check_warm(ck, _warm_id(args), str(ck_file))   # a cold search is not resumed as a warm one, nor one mode as another
         print(f"resuming {ck_file}: stage {ck['stage']}, {len(ck['history'])} epochs done", file=log, flush=True)
     elif ck_file.exists():
         try: ck = load_checkpoint(ck_file); what = f" (task {ck.get('task')!r}, seed {ck.get('seed')}, {len(ck.get('history', []))} epochs done)"
-        except (ValueError, FileNotFoundError): what = ''
+        except (ValueError, FileNotFoundError) as e: raise ValueError(f"{e}; --resume cannot continue it: delete {ck_file} to start over") from None
         raise ValueError(f"{ck_file} holds the checkpoint of an earlier search{what}: add --resume to continue it (or to store "
                          "its result), or delete that file to start over")
     from warmdarts_nb.distributed import launched, launch, process_group, is_main
@@ -354,20 +367,38 @@ def build_parser()->argparse.ArgumentParser:
     s.add_argument('--check', action='store_true', help='only check that README.md is up to date')
     s.add_argument('--root', default=None, help='repository root (default: found from the current folder)')
     s.set_defaults(func=_cmd_readme)
+    _refine(sub)   # checked number types, help texts and descriptions (cli_checks)
     return p
 
 def main(argv:list|None=None)->int:
     "Run the `warmdarts` command line with `argv` (default: sys.argv[1:]); bad input gives a one-line error and exit code 2"
     args = build_parser().parse_args(argv)
     args.argv = list(sys.argv[1:] if argv is None else argv)   # for the processes that --nproc starts
+    _NEW_DIRS.clear()   # the folders this command makes: removed again if it fails and leaves them empty
+    for a in ('kb', 'out', 'checkpoint_dir'):
+        v = getattr(args, a, None)
+        if isinstance(v, str): _new_dir(v)
+    rc = 1
     try:
-        if args.command == 'search': _check_search_args(args)   # before anything heavy is imported
-        _check_measure_args(args)
-        return args.func(args)
+        with contextlib.ExitStack() as args.cleanup:   # what a command holds until it ends (the checkpoint folder's lock)
+            if args.command == 'search': _check_search_args(args)   # before anything heavy is imported
+            _check_measure_args(args)
+            rc = args.func(args)
+        return rc
     except (ValueError, KeyError, FileNotFoundError) as e:   # the library's errors say what is wrong and where
         msg = e.args[0] if isinstance(e, KeyError) and e.args else e
         print(f"warmdarts {args.command}: error: {msg}", file=sys.stderr)
-        return 2
+        rc = 2; return rc
+    except (MemoryError, IndexError, RuntimeError, OSError) as e:   # valid input, but the machine could not: exit code 1
+        if isinstance(e, OSError): msg = e   # a full disk, a folder that cannot be written: said, with the file
+        else:
+            from warmdarts_nb.guards import out_of_memory
+            msg = out_of_memory(e)   # fastai turns an argument-less MemoryError into an IndexError
+            if msg is None: raise
+        print(f"warmdarts {args.command}: error: {msg}", file=sys.stderr)
+        return 1
+    finally:
+        if rc: _remove_empty(_NEW_DIRS)
 
 # %% ../nbs/20_cli.ipynb #a1c5e0d1
 _MOVED = {n: 'cli_studies' for n in ('_cmd_experiment', '_cmd_discriminate', '_cmd_similarity', '_cmd_bench', '_cmd_train_probe', 'add_study_parsers')}

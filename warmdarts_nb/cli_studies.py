@@ -4,20 +4,27 @@
 
 # %% ../nbs/20a_cli_studies.ipynb #b0000003
 from __future__ import annotations
-import argparse, json, sys
+import argparse, json, os, sys
 from pathlib import Path
 from .measures import BUILTIN_MEASURES   # light: no torch
 from .cli import _positive
+from .cli_checks import _new_dir
 
 # %% auto #0
-__all__ = ['add_study_parsers']
+__all__ = ['user_data_dir', 'add_study_parsers']
 
 # %% ../nbs/20a_cli_studies.ipynb #b0000006
+def user_data_dir()->Path:
+    "Your data folder for warmdarts_nb ($XDG_DATA_HOME/warmdarts_nb, else ~/.local/share/warmdarts_nb): where commands write by default"
+    return Path(os.environ.get('XDG_DATA_HOME') or Path.home()/'.local'/'share')/'warmdarts_nb'
+
 def _cmd_experiment(args)->int:
     "Run or resume the leave-one-task-out experiment, then print its tables"
     from warmdarts_nb.experiments import run_experiment, load_results, arm_table, task_table, headline, format_table, DEFAULT_ARMS
-    out = Path(args.out or f"results/{args.suite}-{args.config}")
+    out = Path(args.out).expanduser() if args.out else user_data_dir()/'results'/f"{args.suite}-{args.config}"
     if not args.report:
+        from warmdarts_nb.core import writable_dir
+        writable_dir(_new_dir(out), '--out')   # checked (and removed again if the command fails) before any work
         cmd = 'warmdarts ' + ' '.join(sys.argv[1:]) if Path(sys.argv[0]).name == 'warmdarts' else None
         run_experiment(out, args.suite, args.seeds, args.config, args.eval_config, args.arms or DEFAULT_ARMS, args.kb,
                        args.workers, args.threads, tuple(args.measures), command=cmd, log=lambda m: print(m, flush=True),
@@ -79,10 +86,13 @@ def _cmd_similarity(args)->int:
 
 def _cmd_train_probe(args)->int:
     "Train the probe network used by Task2Vec, OTDD and the landmarker"
-    from warmdarts_nb.probe import train_probe, default_probe_path
-    out = Path(args.out) if args.out else default_probe_path()
+    from warmdarts_nb.probe import train_probe
+    from warmdarts_nb.core import writable_dir
+    out = Path(args.out).expanduser() if args.out else user_data_dir()/'probe.pt'   # never the shipped probe, unless asked
+    if out.is_dir(): raise ValueError(f"--out {str(out)!r} is a folder: give the probe file's path (e.g. {out/'probe.pt'})")
+    writable_dir(_new_dir(out.parent), '--out')   # checked before the minute of training
     body, meta = train_probe(out, seed=args.seed, verbose=True)
-    print(f"wrote {out}: version {meta.get('version')}")
+    print(f"wrote {out}: version {meta.get('version')} (load it with `warmdarts_nb.probe.load_probe({str(out)!r})`)")
     return 0
 
 # %% ../nbs/20a_cli_studies.ipynb #b0000009
@@ -95,7 +105,7 @@ def add_study_parsers(sub):
     s.add_argument('--arms', nargs='+', default=None, help='arms to run (default: experiments.DEFAULT_ARMS; any of experiments.ARMS or nearest:<measure>:<mode>)')
     s.add_argument('--measures', nargs='+', default=list(BUILTIN_MEASURES), help='similarity measures to rank sources by (measure names)')
     s.add_argument('--kb', nargs='+', default=None, help='source knowledge-base folders (default: the shipped base)')
-    s.add_argument('--out', default=None, help='results folder (default results/<suite>-<config>); an existing one is resumed')
+    s.add_argument('--out', default=None, help='results folder (default: results/<suite>-<config> in your data folder, $XDG_DATA_HOME/warmdarts_nb); an existing one is resumed')
     s.add_argument('--workers', type=int, default=1, help='groups (target, seed) run in parallel processes')
     s.add_argument('--executor', default='process', choices=['process', 'ray'], help='run the groups in --workers local processes, or as Ray tasks')
     s.add_argument('--ray-address', default=None, help="with --executor ray: an existing Ray cluster ('auto', HOST:6379, ray://HOST:10001; --out on a disk all its machines see); default: a Ray on this machine")
@@ -139,6 +149,6 @@ def add_study_parsers(sub):
     s.add_argument('--sequential', action='store_true', help='--search: one search after the other (default: all at once, a process each)')
     s.set_defaults(func=_cmd_bench)
     s = sub.add_parser('train-probe', help='train the probe network (Task2Vec / OTDD features)')
-    s.add_argument('--out', default=None, help='where to write it (default: the package\'s assets/probe.pt)')
+    s.add_argument('--out', default=None, help='where to write it (default: probe.pt in your data folder)')
     s.add_argument('--seed', type=int, default=0)
     s.set_defaults(func=_cmd_train_probe)

@@ -239,14 +239,22 @@ def _kb_remove(self:KnowledgeBase, rid:str)->list:   # the files deleted
     if not files:
         where = ' (it is in the read-only base ' + str(self._where[rid].parent.parent) + ')' if rid in self._recs else ''
         raise KeyError(f"no record {rid!r} in the writable base {self.path}{where}; known ids: {', '.join(self.ids[:20]) or 'none'}")
-    for f in files: f.unlink()
+    try:
+        for f in files: f.unlink()
+    except OSError as e:
+        raise KBError(f"cannot remove {rid!r} from {self.path}: {e.strerror or e} ({e.filename}); the folder "
+                      f"{d} must be writable by you") from None
     self.reload()
     return files
 KnowledgeBase.remove = _kb_remove
 
+_WARM_KEYS = ('kind', 'id', 'ids', 'mode', 'measure')   # what a warm start is (not what choosing it cost or how far it was)
+
 def _dup_key(r:dict)->str:
-    "What makes two records the same search: task data, configuration, seed, warm start, start stage, genotype"
-    return json.dumps([r['task']['fingerprint'], r['config'], r['seed'], r.get('warm_start'), r.get('start_stage', 0), r['genotype']], sort_keys=True)
+    "What makes two records the same search: task data, configuration, seed, warm start (source and mode), start stage, genotype"
+    w = r.get('warm_start')
+    w = None if w is None else {k: w.get(k) for k in _WARM_KEYS}
+    return json.dumps([r['task']['fingerprint'], r['config'], r['seed'], w, r.get('start_stage', 0), r['genotype']], sort_keys=True)
 
 def _kb_duplicates(self:KnowledgeBase)->list:   # [(kept id, [duplicate ids])]
     "Groups of records of the writable base that repeat the same search: the oldest is kept, the others listed"

@@ -19,6 +19,9 @@ from .search_space import SuperNet, prune_mask, check_partial_channels, channels
 from .architect import Architect
 from .callback import DartsCallback, darts_learner, quiet
 from .distributed import world_size, is_main, rank_device, same_on_all_ranks, barrier, DartsDistributed
+import contextlib, pickle
+from .core import writable_dir
+from .guards import folder_lock, write_checkpoint, estimate_peak_mb, check_memory, out_of_memory
 
 # %% auto #0
 __all__ = ['CONFIGS', 'SMALL_SEARCH', 'CKPT_VERSION', 'SUPERNET_PATH_KW', 'MKLDNN_MIN_C', 'Stage', 'SearchConfig', 'get_config',
@@ -252,6 +255,11 @@ def load_checkpoint(path, device='cpu')->dict:
     "Load a search checkpoint safely (`weights_only=True`)"
     if not Path(path).is_file(): raise FileNotFoundError(f"{path}: no search checkpoint there")
     try: ck = torch.load(path, map_location=device, weights_only=True)
+    except pickle.UnpicklingError as e:
+        # torch's own advice (load with weights_only=False) would run whatever the file holds: not given
+        if 'Unsupported global' not in str(e): raise ValueError(f"{path}: not a readable search checkpoint (the file is damaged, or not a checkpoint)") from None
+        raise ValueError(f"{path} is not a checkpoint this library wrote (it holds Python objects a search checkpoint "
+                         f"never has: {str(e).split('Unsupported global: ')[-1].split(' was not')[0]}), so it will not be loaded") from None
     except Exception as e: raise ValueError(f"{path}: not a readable search checkpoint ({type(e).__name__}: {str(e)[:200]})") from None
     if not isinstance(ck, dict) or ck.get('version') != CKPT_VERSION:
         raise ValueError(f"{path}: not a warmdarts_nb search checkpoint (version {ck.get('version') if isinstance(ck, dict) else None!r})")
@@ -321,16 +329,23 @@ def search(
     num_threads:int|None=None,     # CPU threads for torch during the search (restored after); None: leave as is
     sync_bn:bool=False,            # on several GPUs: batch-norm statistics over the global batch (see `distributed`)
     supernet_kw:dict|None=None,    # how the supernet computes (`SUPERNET_PATH_KW`; e.g. fast=False: the plain reference)
+    warm_id:dict|None=None,        # the warm start (`guards.warm_identity` and its source), kept in the checkpoint and checked on resume
 )->SearchResult:
     "Run a (progressive) DARTS search of `task` in fastai and return what it found and what it cost"
     supernet_kw = _check_supernet_kw(supernet_kw)
     args = (task, config, seed, device, resume, checkpoint_dir, start_stage, init_masks, init_alphas, init_weights,
-            callbacks, progress, max_epochs, sync_bn, supernet_kw)
+            callbacks, progress, max_epochs, sync_bn, supernet_kw, warm_id)
     narrow = get_config(config).C < MKLDNN_MIN_C   # oneDNN corrupted the heap on such supernets (see below)
-    with (_without_mkldnn() if narrow else contextlib.nullcontext()):
-        if num_threads is None: return _search(*args)
-        old = torch.get_num_threads(); torch.set_num_threads(num_threads)
+    with contextlib.ExitStack() as hold:
+        if narrow: hold.enter_context(_without_mkldnn())
+        if checkpoint_dir is not None and is_main(): hold.enter_context(folder_lock(writable_dir(checkpoint_dir, 'checkpoint_dir')))
+        old = torch.get_num_threads()
+        if num_threads is not None: torch.set_num_threads(num_threads)
         try: return _search(*args)
+        except (MemoryError, IndexError, RuntimeError) as e:   # fastai turns an argument-less MemoryError into an IndexError
+            oom = out_of_memory(e)
+            if oom is None: raise
+            raise oom from None
         finally: torch.set_num_threads(old)
 
 MKLDNN_MIN_C = 4   # CPU searches of supernets with fewer initial channels run without oneDNN
@@ -343,7 +358,7 @@ def _without_mkldnn():
     finally: torch.backends.mkldnn.enabled = old
 
 def _search(task, config, seed, device, resume, checkpoint_dir, start_stage, init_masks, init_alphas, init_weights,
-            callbacks, progress, max_epochs, sync_bn=False, supernet_kw=None)->SearchResult:
+            callbacks, progress, max_epochs, sync_bn=False, supernet_kw=None, warm_id=None)->SearchResult:
     t0 = time.perf_counter()
     ws = world_size()                                # > 1 inside a process group: see `distributed`
     if device is None and ws == 1 and small_search(load_checkpoint(resume)['config'] if resume is not None else config): device = 'cpu'
@@ -358,6 +373,7 @@ def _search(task, config, seed, device, resume, checkpoint_dir, start_stage, ini
         raise ValueError(f"{resume}: written by a search on {ck.get('world_size', 1)} process(es); resume it on as many (now {ws})")
     if ws > 1 and cfg.order != 1: raise ValueError(f"SearchConfig.order is {cfg.order}: a search on {ws} processes takes first-order alpha steps only (order=1)")
     if cfg.batch_size % ws: raise ValueError(f"SearchConfig.batch_size {cfg.batch_size} is the global batch: it must divide by the {ws} processes")
+    _check_search_memory(cfg, task.n_classes, cfg.channels or task.channels, device, ws, supernet_kw)   # before the seed: it draws no numbers the search uses
     set_seed(seed); reset_peak_memory(device)
     cuda = device.type == 'cuda'
     cl = cuda and channels_last_on(device, supernet_kw.get('channels_last'), supernet_kw.get('fast', True))   # NCHW on CUDA unless asked
@@ -388,14 +404,14 @@ def _search(task, config, seed, device, resume, checkpoint_dir, start_stage, ini
         def save_ck(cb, row, s=s, stage_masks=stage_masks):
             if ckpath is None: return
             if not is_main(): return barrier()              # one writer: the others wait until it has written
-            atomic_torch_save(_plain(dict(
-                version=CKPT_VERSION, config=cfg.to_dict(), seed=seed, start_stage=start_stage, warm=warm, world_size=ws,
+            write_checkpoint(_plain(dict(
+                version=CKPT_VERSION, config=cfg.to_dict(), seed=seed, start_stage=start_stage, warm=warm, world_size=ws, warm_id=warm_id,
                 task=task.name, fingerprint=getattr(task, 'fingerprint', None),
                 stage=s, stage_epoch=row['stage_epoch'], stage_done=row['stage_done'], masks=_tolist(stage_masks),
                 model=cb._net.state_dict(), opt=cb.learn.opt.state_dict(), architect=cb.architect.state_dict(),
                 rng=get_rng_state(), history=cb.history, stages=stages,
                 stopped_early=stopped + ([cb.stopped_early] if cb.stopped_early else []),
-                cost=_cost(prev, t0, cb.history, device))), ckpath)
+                cost=_cost(prev, t0, cb.history, device))), ckpath, len(cb.history) - 1)
             barrier()
 
         cb = DartsCallback(arch, warmup=st.warmup, skip_drop=st.skip_drop, skip_decay=cfg.skip_decay, stage=s,
@@ -441,6 +457,19 @@ def _search(task, config, seed, device, resume, checkpoint_dir, start_stage, ini
                         cost=_cost(prev, t0, history, device), stopped_early=stopped, start_stage=start_stage,
                         warm=warm, interrupted=interrupted,
                         state_dict=None if model is None else {k: v.detach().cpu().clone() for k, v in model.state_dict().items()})
+
+# %% ../nbs/09_search.ipynb #ede83b72
+def _check_search_memory(cfg, n_classes, in_ch, device, ws=1, supernet_kw=None):
+    "Raise `MemoryError` before the search when its estimated peak exceeds the free memory of `device`"
+    size = cfg.image_size
+    if size is None: return   # the task's own size: known only to the data loaders
+    kept = [len(PRIMITIVES)] + [st.ops_kept for st in cfg.stages[:-1]]   # ops per edge in each stage
+    s = max(range(len(cfg.stages)), key=lambda i: (cfg.stages[i].layers * kept[i], i))   # the largest supernet
+    masks = {k: torch.zeros_like(v).index_fill_(1, torch.arange(v.shape[1] - kept[s], v.shape[1]), True)   # its heaviest ops
+             for k, v in full_masks(cfg.steps).items()}
+    with torch.device('cpu'): model = _supernet(cfg, cfg.stages[s], n_classes, in_ch, masks, supernet_kw)
+    check_memory(estimate_peak_mb([model], max(1, cfg.batch_size // ws), size, in_ch), device,
+                 f"this search ({len(cfg.stages)} stages, batch {cfg.batch_size}, {size}x{size} images)")
 
 # %% ../nbs/09_search.ipynb #6bba2d2a
 def search_summary(

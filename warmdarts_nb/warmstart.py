@@ -16,7 +16,9 @@ from .similarity import rank_tasks
 from .kb import KnowledgeBase, KBError, SCHEMA_VERSION, open_kb, search_space_spec
 from .transfer import warm_start_plan, meta_transfer, similarity_weights, parse_mode
 from .multitask import progressive_multitask, train_in_turn
-from .search import CONFIGS, SearchConfig, SearchResult, Stage, search, get_config
+from .search import CONFIGS, SearchConfig, SearchResult, Stage, search, get_config, load_checkpoint
+import re
+from .guards import warm_identity, check_warm
 from .distributed import is_main, ray_map
 
 # %% auto #0
@@ -214,6 +216,21 @@ def sequential_supernet(
     masks = {k: torch.tensor(v, dtype=torch.bool) for k, v in r.stages[-1]['masks_after'].items()}
     return {'alphas': alphas, 'masks': masks, 'state_dict': weights, 'tasks': names, 'cost': cost}
 
+# %% ../nbs/13_warmstart.ipynb #65f081b7
+_RECORD_ID = re.compile(r'^[A-Za-z0-9_.-]+-s\d+-[0-9a-f]{8}$')   # how `KnowledgeBase.add` names records
+
+def _check_warm_args(task, warm_start, mode, measure, seed):
+    "Raise `TypeError`/`ValueError` naming the argument of `warm_search` that is wrong"
+    if not isinstance(task, str) and not all(hasattr(task, a) for a in ('dls', 'name', 'n_classes')):
+        raise TypeError(f"task must be a built-in task name or a Task, got {type(task).__name__}")
+    for a, v in (('warm_start', warm_start), ('mode', mode), ('measure', measure)):
+        if not isinstance(v, str): raise TypeError(f"{a} must be a string, got {type(v).__name__}")
+    if canonical_start(warm_start) not in WARM_STARTS and not _RECORD_ID.match(warm_start):
+        raise ValueError(f"warm_start {warm_start!r} is neither one of {', '.join(WARM_STARTS + tuple(WARM_ALIASES))} "
+                         "nor a record id (like digits-tiny-s0-36bf2914)")
+    if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < 2**32:
+        raise ValueError(f"seed must be a whole number in [0, 2**32), got {seed!r}")
+
 # %% ../nbs/13_warmstart.ipynb #e7d9ad63
 def warm_search(
     task,                    # the target `Task`
@@ -232,6 +249,7 @@ def warm_search(
     **kwargs,                # more `search.search` arguments (callbacks, progress, checkpoint_dir, ...)
 )->SearchResult:
     "Search `task`, warm-started from the knowledge base, and remember the result"
+    _check_warm_args(task, warm_start, mode, measure, seed)
     task = get_task(task) if isinstance(task, str) else task
     name, cfg = _config(config)
     if isinstance(k, bool) or not isinstance(k, int) or k < 1: raise ValueError(f"k must be a whole number >= 1, got {k!r}")
@@ -242,8 +260,11 @@ def warm_search(
                          + (" or 'mask+alphas'" if warm_start == 'meta_average' else '')
                          + ", or warm_start 'auto' or a record id for mode 'weights'")
     if kb is None or isinstance(kb, (str, Path)): kb = open_kb(kb)
-    plan, source = {}, None
-    if warm_start != 'cold':
+    plan, source, resume = {}, None, kwargs.get('resume')
+    ident = warm_identity(warm_start, parts, measure)
+    if resume is not None:   # the checkpoint's warm start must be the one asked for; its source is kept, not chosen again
+        source = (check_warm(load_checkpoint(resume), ident, str(resume)).get('warm_id') or {}).get('source')
+    elif warm_start != 'cold':
         t0 = time.perf_counter(); reset_peak_memory('cpu')   # the embedding's memory, apart from the search's
         with warnings.catch_warnings(record=True) as far:
             warnings.simplefilter('always')
@@ -285,7 +306,7 @@ def warm_search(
                       typical_distance=typical_distance(ranked, measure), config=name,
                       families=[r['task'].get('family') for r, _ in chosen], tasks=source.get('tasks') or [r['task']['name'] for r, _ in chosen])
         if log is not None: log(describe_source(source))
-    result = search(task, cfg, seed=seed, device=device, **plan, **kwargs)
+    result = search(task, cfg, seed=seed, device=device, **plan, warm_id=dict(ident, source=source), **kwargs)
     result.warm['source'], result.warm['n_classes'] = source, task.n_classes
     if save and not result.interrupted and is_main(): store_result(result, task, kb, name, embed)   # one writer on several processes
     return result
