@@ -313,7 +313,7 @@ def load_results(
     res['complete'] = not res['missing']
     return res
 
-# %% ../nbs/16_experiments.ipynb #96a7f592
+# %% ../nbs/16_experiments.ipynb #be8dea2d
 def _mean(xs): return mean_sd(xs)[0]   # `core.mean_sd`: the one mean/sd helper
 def _sd(xs): return mean_sd(xs)[1]
 
@@ -346,7 +346,7 @@ def task_table(
     out = []
     for t in dict.fromkeys(r['target'] for r in rows):
         acc = lambda arm: [r['test_acc'] for r in rows if r['target'] == t and r['arm'] == arm]
-        searched = [r['test_acc'] for r in rows if r['target'] == t and r['op_epochs'] > 0]
+        searched = [r['test_acc'] for r in rows if r['target'] == t and r['start'] != 'none']   # reused cold rows may lack op_epochs
         rnd = acc('random_genotype') + acc('random_task_genotype')
         allacc = [r['test_acc'] for r in rows if r['target'] == t]
         out.append(dict(target=t, cold=round(_mean(acc('cold')), 4), cold_sd=round(_sd(acc('cold')), 4),
