@@ -18,9 +18,28 @@ def user_data_dir()->Path:
     "Your data folder for warmdarts_nb ($XDG_DATA_HOME/warmdarts_nb, else ~/.local/share/warmdarts_nb): where commands write by default"
     return Path(os.environ.get('XDG_DATA_HOME') or Path.home()/'.local'/'share')/'warmdarts_nb'
 
+def _run_benchmark(args)->int:
+    "Run or resume a benchmark of `benchmark.BENCHMARKS` (`--suite cpu16`), then print its pre-registered report"
+    from warmdarts_nb.benchmark import run_benchmark, benchmark_report
+    from warmdarts_nb.experiments import load_results
+    out = Path(args.out).expanduser() if args.out else user_data_dir()/'results'/f"benchmark-{args.suite}"
+    if not args.report:
+        from warmdarts_nb.core import writable_dir
+        writable_dir(_new_dir(out), '--out')
+        cmd = 'warmdarts ' + ' '.join(sys.argv[1:]) if Path(sys.argv[0]).name == 'warmdarts' else None
+        run_benchmark(out, args.suite, kb=args.kb, workers=args.workers, threads=args.threads, measures=tuple(args.measures),
+                      command=cmd, log=lambda m: print(m, flush=True), executor=args.executor, ray_address=args.ray_address)
+    res = load_results(out)
+    res['distances'] = json.loads((out/'distances.json').read_text()) if (out/'distances.json').exists() else {}
+    print(json.dumps(benchmark_report(res), indent=1, default=str))
+    return 0
+
 def _cmd_experiment(args)->int:
     "Run or resume the leave-one-task-out experiment, then print its tables"
     from warmdarts_nb.experiments import run_experiment, load_results, arm_table, task_table, headline, format_table, DEFAULT_ARMS
+    from warmdarts_nb.benchmark import BENCHMARKS
+    if args.suite in BENCHMARKS:   # a pre-registered benchmark: its plan fixes targets, arms, seeds and configurations
+        return _run_benchmark(args)
     out = Path(args.out).expanduser() if args.out else user_data_dir()/'results'/f"{args.suite}-{args.config}"
     if not args.report:
         from warmdarts_nb.core import writable_dir
@@ -99,7 +118,7 @@ def _cmd_train_probe(args)->int:
 def add_study_parsers(sub):
     "Add the study subcommands to `sub`, the subparsers of `cli.build_parser`"
     s = sub.add_parser('experiment', help='leave-one-task-out benchmark: cold vs warm starts vs no search (resumable)')
-    s.add_argument('--suite', default='offline', help='target tasks: offline (one per family), all, smoke')
+    s.add_argument('--suite', default='offline', help='target tasks: offline (one per family), all, smoke; or cpu16, the pre-registered benchmark (benchmark.BENCHMARKS: its plan fixes targets, arms, seeds and configurations)')
     s.add_argument('--seeds', type=int, default=3, help='seeds 0..N-1 per target')
     s.add_argument('--config', default='cpu16', help='search configuration (default cpu16)'); s.add_argument('--eval-config', default='cpu16', help='retraining budget (evaluate.EVAL_CONFIGS: cpu16 (default), tiny, paper)')
     s.add_argument('--arms', nargs='+', default=None, help='arms to run (default: experiments.DEFAULT_ARMS; any of experiments.ARMS or nearest:<measure>:<mode>)')
