@@ -15,7 +15,7 @@ from fastcore.basics import chunked
 from .core import fingerprint
 
 # %% auto #0
-__all__ = ['SPLITS', 'IMAGE_EXTS', 'MIN_IMAGE_SIZE', 'TORCHVISION_TASKS', 'Task', 'stratified_split', 'TaskDataset', 'TensorDL']
+__all__ = ['SPLITS', 'MIN_IMAGE_SIZE', 'IMAGE_EXTS', 'TORCHVISION_TASKS', 'Task', 'stratified_split', 'TaskDataset', 'TensorDL']
 
 # %% ../nbs/02_tasks.ipynb #6eb4f9a7
 SPLITS = ('weights', 'alphas', 'test')
@@ -247,6 +247,27 @@ def _from_tensors(cls,
     return cls(x, y, name, classes=classes, source=kwargs.pop('source', 'tensors'), **kwargs)
 Task.from_tensors = _from_tensors
 
+# %% ../nbs/02_tasks.ipynb #d7290d12
+MIN_IMAGE_SIZE = 4   # the smallest height and width a task's images may have
+
+def _check_images(path, x:torch.Tensor):
+    "Raise `ValueError` naming the folder if its images are too small to search or all one constant value"
+    h, w = x.shape[-2:]
+    if min(h, w) < MIN_IMAGE_SIZE:
+        raise ValueError(f"the images in {str(path)!r} are {h}x{w} pixels; the smallest allowed is {MIN_IMAGE_SIZE}x{MIN_IMAGE_SIZE}: "
+                         "pass size=... (--size N) to upscale them")
+    if x.numel() and float(x.amax() - x.amin()) == 0:
+        raise ValueError(f"every image in {str(path)!r} is one constant value ({float(x.flatten()[0]):g}): nothing tells the classes apart")
+
+def _check_folder_memory(path, n:int, size):
+    "Raise `MemoryError` before reading `n` images resized to `size` if they cannot fit in the free memory"
+    if size is None: return
+    from warmdarts_nb.guards import available_mb
+    need, have = n * 3 * size[0] * size[1] * 4 / 2**20, available_mb('cpu')
+    if have is not None and need > have:
+        raise MemoryError(f"the {n} images of {str(path)!r} at {size[0]}x{size[1]} need about {need:,.0f} MiB, but {have:,.0f} MiB "
+                          "are free: pass a smaller size (--size N)")
+
 # %% ../nbs/02_tasks.ipynb #f10cc7a2
 IMAGE_EXTS = ('.png', '.jpg', '.jpeg', '.bmp', '.gif', '.tif', '.tiff', '.webp', '.ppm', '.pgm')
 _GREY_MODES = ('1', 'L', 'LA', 'I', 'I;16', 'I;16B', 'I;16L', 'F')
@@ -306,27 +327,6 @@ def _from_folder(cls,
     _check_images(path, x)
     return cls(x.contiguous(), torch.tensor(ys), name, classes=list(files), source=kwargs.pop('source', f'folder:{path}'), **kwargs)
 Task.from_folder = _from_folder
-
-# %% ../nbs/02_tasks.ipynb #d7290d12
-MIN_IMAGE_SIZE = 4   # the smallest height and width a task's images may have
-
-def _check_images(path, x:torch.Tensor):
-    "Raise `ValueError` naming the folder if its images are too small to search or all one constant value"
-    h, w = x.shape[-2:]
-    if min(h, w) < MIN_IMAGE_SIZE:
-        raise ValueError(f"the images in {str(path)!r} are {h}x{w} pixels; the smallest allowed is {MIN_IMAGE_SIZE}x{MIN_IMAGE_SIZE}: "
-                         "pass size=... (--size N) to upscale them")
-    if x.numel() and float(x.amax() - x.amin()) == 0:
-        raise ValueError(f"every image in {str(path)!r} is one constant value ({float(x.flatten()[0]):g}): nothing tells the classes apart")
-
-def _check_folder_memory(path, n:int, size):
-    "Raise `MemoryError` before reading `n` images resized to `size` if they cannot fit in the free memory"
-    if size is None: return
-    from warmdarts_nb.guards import available_mb
-    need, have = n * 3 * size[0] * size[1] * 4 / 2**20, available_mb('cpu')
-    if have is not None and need > have:
-        raise MemoryError(f"the {n} images of {str(path)!r} at {size[0]}x{size[1]} need about {need:,.0f} MiB, but {have:,.0f} MiB "
-                          "are free: pass a smaller size (--size N)")
 
 # %% ../nbs/02_tasks.ipynb #9516f524
 TORCHVISION_TASKS = {'mnist': 'MNIST', 'fashionmnist': 'FashionMNIST', 'kmnist': 'KMNIST', 'cifar10': 'CIFAR10', 'svhn': 'SVHN'}

@@ -350,8 +350,9 @@ def cold_reference(
             and len(r['stages']) == n_stages and r.get('start_stage', 0) == 0]
     if not recs: return None
     machine = machine or machine_id()
+    mine = lambda r: kb._where[r['id']].parent.parent == kb.path   # searches of the user's own base, not shipped ones
     here = [float(r['cost']['seconds']) for r in recs if r.get('machine') == machine and fingerprint is not None
-            and r['task']['fingerprint'] == fingerprint]
+            and r['task']['fingerprint'] == fingerprint and mine(r)]
     return {'n': len(recs), 'op_epochs': sum(float(r['cost']['op_epochs']) for r in recs) / len(recs),
             'n_here': len(here), 'seconds': sum(here) / len(here) if here else None, 'machine': machine}
 
