@@ -335,7 +335,8 @@ def search(
     supernet_kw = _check_supernet_kw(supernet_kw)
     args = (task, config, seed, device, resume, checkpoint_dir, start_stage, init_masks, init_alphas, init_weights,
             callbacks, progress, max_epochs, sync_bn, supernet_kw, warm_id)
-    narrow = get_config(config).C < MKLDNN_MIN_C   # oneDNN corrupted the heap on such supernets (see below)
+    C = load_checkpoint(resume)['config']['C'] if resume is not None else get_config(config).C   # a resumed search: its own
+    narrow = C < MKLDNN_MIN_C   # oneDNN corrupted the heap on such supernets (see below)
     with contextlib.ExitStack() as hold:
         if narrow: hold.enter_context(_without_mkldnn())
         if checkpoint_dir is not None and is_main(): hold.enter_context(folder_lock(writable_dir(checkpoint_dir, 'checkpoint_dir')))
