@@ -276,7 +276,7 @@ def _cmd_kb(args)->int:
 
 def _cmd_build_kb(args)->int:
     "Build (or complete) a knowledge base of cold searches of the offline suite"
-    from warmdarts_nb.warmstart import build_kb
+    from warmdarts_nb.kb_build import build_kb
     ex = None
     if args.executor == 'process':
         import concurrent.futures as cf
@@ -404,9 +404,6 @@ def main(argv:list|None=None)->int:
 _MOVED = {n: 'cli_studies' for n in ('_cmd_experiment', '_cmd_discriminate', '_cmd_similarity', '_cmd_bench', '_cmd_train_probe', 'add_study_parsers')}
 
 def __getattr__(name):
-    "Names that moved to `cli_studies` stay importable from here, with a DeprecationWarning"
-    if name in _MOVED:
-        import importlib, warnings
-        warnings.warn(f"warmdarts_nb.cli.{name} moved to warmdarts_nb.{_MOVED[name]}.{name}", DeprecationWarning, stacklevel=2)
-        return getattr(importlib.import_module(f"warmdarts_nb.{_MOVED[name]}"), name)
-    raise AttributeError(f"module 'warmdarts_nb.cli' has no attribute {name!r}")
+    "Names that moved to `cli_studies` stay importable from here, with a DeprecationWarning (`core.moved_getattr`)"
+    from warmdarts_nb.core import moved_getattr   # imported here: the command line starts without torch
+    return moved_getattr(__name__, _MOVED)(name)

@@ -12,7 +12,7 @@ import torch
 # %% auto #0
 __all__ = ['set_seed', 'default_device', 'reset_peak_memory', 'peak_memory_mb', 'machine_id', 'user_cache_dir', 'fingerprint',
            'atomic_write_bytes', 'atomic_write_json', 'atomic_torch_save', 'writable_dir', 'format_table', 'mean_sd',
-           'spearman', 'render_readme']
+           'spearman', 'moved_getattr', 'render_readme']
 
 # %% ../nbs/00_core.ipynb #0dbcb557
 def set_seed(
@@ -177,6 +177,21 @@ def spearman(x, y)->tuple:
         warnings.simplefilter('ignore')
         r = spearmanr(x, y)
     return float(r[0]), float(r[1])
+
+# %% ../nbs/00_core.ipynb #b0f9f1ba
+def moved_getattr(
+    module:str,   # the old module's name (`__name__`)
+    moved:dict,   # {name: the warmdarts_nb module it moved to}
+):                # a module-level `__getattr__`
+    "A module `__getattr__` under which each name in `moved` stays importable from `module`, with a DeprecationWarning"
+    def __getattr__(name):
+        if name in moved:
+            import importlib, warnings
+            warnings.warn(f"{module}.{name} moved to warmdarts_nb.{moved[name]}.{name}; the old name goes in the next release",
+                          DeprecationWarning, stacklevel=2)
+            return getattr(importlib.import_module(f"warmdarts_nb.{moved[name]}"), name)
+        raise AttributeError(f"module {module!r} has no attribute {name!r}")
+    return __getattr__
 
 # %% ../nbs/00_core.ipynb #8c704cf0
 def render_readme(

@@ -85,4 +85,4 @@ def simple_embedding(task, probe=None, **kwargs)->list:   # kwargs: `simple_meta
     return list(simple_metafeatures(task, probe, **kwargs).values())
 
 SIMPLE = register_measure('simple', simple_embedding, matrix=lambda vs: simple_distances(torch.tensor(vs, dtype=torch.float64)),
-                          impl=2, far=0.198, description='simple meta-features, L1 after min-max scaling over the set', replace=True)
+                          impl=2, far=0.226, description='simple meta-features, L1 after min-max scaling over the set', replace=True)

@@ -4,29 +4,28 @@
 
 # %% ../nbs/13_warmstart.ipynb #a8725646
 from __future__ import annotations
-import concurrent.futures as cf, dataclasses, time, warnings
+import dataclasses, time, warnings
 from pathlib import Path
 import torch
-from .core import machine_id, format_table, reset_peak_memory, peak_memory_mb
+from .core import machine_id, reset_peak_memory, peak_memory_mb, moved_getattr
 from .ops import PRIMITIVES
-from .suite import get_task, list_tasks
+from .suite import get_task
 from .measures import get_measure, check_measure, embed_task, DEFAULT_MEASURE, BUILTIN_MEASURES
 from .probe import load_probe
 from .similarity import rank_tasks
 from .kb import KnowledgeBase, KBError, SCHEMA_VERSION, open_kb, search_space_spec
 from .transfer import warm_start_plan, meta_transfer, similarity_weights, parse_mode
 from .multitask import progressive_multitask, train_in_turn
-from .search import CONFIGS, SearchConfig, SearchResult, Stage, search, get_config, load_checkpoint
+from .search import SearchConfig, SearchResult, Stage, search, get_config, load_checkpoint
 import re
 from .guards import warm_identity, check_warm
-from .distributed import is_main, ray_map
+from .distributed import is_main
 
 # %% auto #0
 __all__ = ['WARM_STARTS', 'WARM_ALIASES', 'MULTI_STARTS', 'FAILED_MARGIN', 'ARMS', 'record_from_result', 'canonical_start',
            'with_embedding', 'refresh_embeddings', 'near_chance', 'learnt', 'config_layout', 'can_seed', 'kb_configs',
            'usable_sources', 'typical_distance', 'choose_sources', 'sequential_supernet', 'warm_search',
-           'describe_source', 'store_result', 'cold_reference', 'warm_summary', 'compare_starts', 'build_kb',
-           'ship_records']
+           'describe_source', 'store_result', 'cold_reference', 'warm_summary', 'compare_starts']
 
 # %% ../nbs/13_warmstart.ipynb #27ee9168
 def _config(config)->tuple:
@@ -429,69 +428,5 @@ def compare_starts(
                              alphas_acc=round(float(r.accuracy), 4)))
     return rows
 
-# %% ../nbs/13_warmstart.ipynb #a4f7e4f5
-def _build_one(task, config, seed:int, embed:tuple, eval_config=None, threads:int|None=None)->tuple:
-    "Cold-search `task` (a suite name or a `Task`), retrain its genotype at `eval_config` (None: not), return (record, supernet weights)"
-    from warmdarts_nb.evaluate import train_genotype   # retraining (one layer up), needed only here
-    if threads: torch.set_num_threads(threads)
-    task = get_task(task) if isinstance(task, str) else task
-    name, cfg = _config(config)
-    r = search(task, cfg, seed=seed)
-    rec = record_from_result(r, task, name, {m: embed_task(task, m) for m in embed})
-    if eval_config is not None:   # the genotype trained from scratch, scored once on the test split
-        e = train_genotype(task, r.genotype, eval_config, seed=seed, keep_learner=False)
-        rec['scores'].update(test_acc=round(e.test_acc, 5), test_loss=round(e.test_loss, 5))
-        rec['evaluation'] = dict(config=eval_config if isinstance(eval_config, str) else 'custom', seed=seed, params=e.params,
-                                 seconds=round(e.seconds, 1), n_test=len(task.split_idxs['test']))
-    return rec, r.state_dict
-
-def build_kb(
-    path,                    # the knowledge-base folder to write
-    tasks=None,              # suite task names or `Task`s (None: the whole offline suite)
-    config='tiny',           # a name in `search.CONFIGS` or a `SearchConfig`
-    seeds=(0,),              # one cold search per task and seed
-    executor=None,           # None (in-process), a `concurrent.futures.Executor`, or 'ray'
-    embed:tuple=tuple(BUILTIN_MEASURES), # embeddings stored with each record
-    weights:bool=True,       # store the supernet weights (for the 'weights' warm-start mode)
-    progress:bool=False,     # print a line per finished search
-    ray_address:str|None=None, # with executor='ray': an existing cluster ('auto', 'HOST:6379', 'ray://HOST:10001'); None: a local Ray
-    eval_config=None,        # retrain each genotype at this budget (`evaluate.EVAL_CONFIGS` name) and store its test score; None: not
-    threads:int|None=None,   # torch CPU threads in each search (None: as they are)
-)->KnowledgeBase:
-    "Run and store a cold search for every task and seed that `path` does not hold yet"
-    kb = KnowledgeBase(path, create=True)
-    name, _ = _config(config)
-    tasks = [t['name'] for t in list_tasks()] if tasks is None else list(tasks)
-    have = {(r['task']['name'], r['config'].get('name'), r['seed']) for r in kb.records}
-    jobs = [(t, config, s, tuple(embed), eval_config, threads) for t in tasks for s in seeds
-            if ((t if isinstance(t, str) else t.name), name, s) not in have]
-    if executor is None: results = (_build_one(*j) for j in jobs)
-    elif executor == 'ray': results = (get() for _, get in ray_map(_build_one, jobs, ray_address))
-    elif isinstance(executor, cf.Executor): results = (f.result() for f in cf.as_completed([executor.submit(_build_one, *j) for j in jobs]))
-    else: raise ValueError(f"executor must be None, a concurrent.futures.Executor or 'ray', got {executor!r}")
-    for i, (rec, sd) in enumerate(results):
-        rid = kb.add(rec, weights=sd if weights else None)
-        if progress: print(f"[{i + 1}/{len(jobs)}] {rid}: alphas-split accuracy {100 * rec['scores']['alphas_acc']:.1f}%, "
-                           + (f"retrained test accuracy {100 * rec['scores']['test_acc']:.1f}%, " if 'test_acc' in rec['scores'] else '')
-                           + f"search {rec['cost']['seconds']:.0f} s", flush=True)
-    return kb
-
-# %% ../nbs/13_warmstart.ipynb #2f0b72b3
-def ship_records(
-    src,                     # a built knowledge base (e.g. `build_kb`'s folder, with weights)
-    dst,                     # the folder of the base to ship (records are added or replaced, by id)
-    drop:tuple=('otdd',),    # embeddings left out (OTDD's class statistics are about 1 MB a task)
-    config:str|None=None,    # only records of this configuration (None: all)
-)->list:                     # the ids written
-    "Copy the learnt records of `src` into `dst` without supernet weights or the bulky embeddings, keeping their ids"
-    from warmdarts_nb.kb import pack_arrays
-    from warmdarts_nb.core import atomic_write_json
-    s, d = KnowledgeBase(src), Path(dst)/'records'
-    d.mkdir(parents=True, exist_ok=True)
-    out = []
-    for r in s.records:
-        if (config is not None and r['config'].get('name') != config) or not learnt(r): continue
-        embs = {k: v for k, v in r.get('embeddings', {}).items() if k not in drop}
-        atomic_write_json(d/f"{r['id']}.json", {**r, 'has_weights': False, 'embeddings': pack_arrays(embs)}, indent=None)
-        out.append(r['id'])
-    return out
+# %% ../nbs/13_warmstart.ipynb #5ae9e3db
+__getattr__ = moved_getattr(__name__, {n: 'kb_build' for n in ('build_kb', 'ship_records', '_build_one')})
