@@ -405,5 +405,6 @@ _MOVED = {n: 'cli_studies' for n in ('_cmd_experiment', '_cmd_discriminate', '_c
 
 def __getattr__(name):
     "Names that moved to `cli_studies` stay importable from here, with a DeprecationWarning (`core.moved_getattr`)"
+    if name not in _MOVED: raise AttributeError(f"module {__name__!r} has no attribute {name!r}")   # `hasattr` probes: no import
     from warmdarts_nb.core import moved_getattr   # imported here: the command line starts without torch
     return moved_getattr(__name__, _MOVED)(name)
