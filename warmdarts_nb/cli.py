@@ -139,7 +139,7 @@ def _cmd_search(args)->int:
     task = _task_arg(args.task, args.size)
     from warmdarts_nb.core import writable_dir
     from warmdarts_nb.kb import user_kb_dir, KBError
-    from warmdarts_nb.search import load_checkpoint, check_checkpoint
+    from warmdarts_nb.checkpoint import load_checkpoint, check_checkpoint
     from warmdarts_nb.warmstart import warm_search, warm_summary, cold_reference, store_result, _config
     from warmdarts_nb.core import default_device
     name, cfg = _config(args.config)

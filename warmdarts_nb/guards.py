@@ -96,7 +96,7 @@ def _ck_identity(ck:dict)->dict|None:
     return {'start': 'cold'} if cold else None
 
 def check_warm(
-    ck:dict,              # a checkpoint (`search.load_checkpoint`)
+    ck:dict,              # a checkpoint (`checkpoint.load_checkpoint`)
     want:dict,            # `warm_identity` of the search asked for
     where:str='checkpoint', # the file, for the message
 )->dict:                  # `ck`, unchanged

@@ -4,29 +4,27 @@
 
 # %% ../nbs/09_search.ipynb #439a8329
 from __future__ import annotations
-import contextlib, copy, math, random, time
+import contextlib, time
 from dataclasses import dataclass, field, asdict
 from pathlib import Path
-import numpy as np
 import torch
 from torch import nn
 from fastai.callback.core import Callback
 from fastcore.foundation import L
-from .core import set_seed, default_device, reset_peak_memory, peak_memory_mb, atomic_write_json, atomic_torch_save
+from .core import set_seed, reset_peak_memory, peak_memory_mb, atomic_write_json
 from .ops import PRIMITIVES
 from .genotypes import Genotype, n_edges
 from .search_space import SuperNet, prune_mask, check_partial_channels, channels_last_on
 from .architect import Architect
 from .callback import DartsCallback, darts_learner, quiet
 from .distributed import world_size, is_main, rank_device, same_on_all_ranks, barrier, DartsDistributed
-import contextlib, pickle
-from .core import writable_dir
+from .core import writable_dir, moved_getattr
+from . import checkpoint as _ckpt
 from .guards import folder_lock, write_checkpoint, estimate_peak_mb, check_memory, out_of_memory
 
 # %% auto #0
-__all__ = ['CONFIGS', 'SMALL_SEARCH', 'CKPT_VERSION', 'SUPERNET_PATH_KW', 'MKLDNN_MIN_C', 'Stage', 'SearchConfig', 'get_config',
-           'small_search', 'full_masks', 'load_matching', 'get_rng_state', 'set_rng_state', 'SearchResult',
-           'load_checkpoint', 'check_checkpoint', 'search', 'search_summary']
+__all__ = ['CONFIGS', 'SMALL_SEARCH', 'SUPERNET_PATH_KW', 'MKLDNN_MIN_C', 'Stage', 'SearchConfig', 'get_config', 'small_search',
+           'full_masks', 'load_matching', 'SearchResult', 'search', 'search_summary']
 
 # %% ../nbs/09_search.ipynb #bfe69b4b
 @dataclass
@@ -152,34 +150,6 @@ def load_matching(
             own[k].copy_(v); n += 1
     return n
 
-# %% ../nbs/09_search.ipynb #eccade9b
-def get_rng_state()->dict:
-    "The RNG states of torch, CUDA, NumPy and Python as tensors, lists and numbers"
-    _, keys, pos, has_gauss, cached = np.random.get_state()
-    ver, st, gauss = random.getstate()
-    return {'torch': torch.get_rng_state(),
-            'cuda': torch.cuda.get_rng_state_all() if torch.cuda.is_available() else [],
-            'numpy': {'keys': torch.from_numpy(keys.astype(np.int64)), 'pos': int(pos), 'has_gauss': int(has_gauss), 'cached': float(cached)},
-            'random': {'version': ver, 'state': list(st), 'gauss': gauss}}
-
-def set_rng_state(s:dict):
-    "Restore what `get_rng_state` returned"
-    torch.set_rng_state(s['torch'].cpu())
-    if s['cuda'] and torch.cuda.is_available(): torch.cuda.set_rng_state_all([t.cpu() for t in s['cuda']])
-    n = s['numpy']
-    np.random.set_state(('MT19937', n['keys'].numpy().astype(np.uint32), n['pos'], n['has_gauss'], n['cached']))
-    r = s['random']; random.setstate((r['version'], tuple(r['state']), r['gauss']))
-
-# %% ../nbs/09_search.ipynb #61880924
-def _plain(o):
-    "`o` with NumPy scalars and arrays turned into Python numbers and tensors (for weights_only loading)"
-    if isinstance(o, dict): return {k: _plain(v) for k, v in o.items()}
-    if isinstance(o, tuple): return tuple(_plain(v) for v in o)
-    if isinstance(o, (list, L)): return [_plain(v) for v in o]
-    if isinstance(o, np.ndarray): return torch.from_numpy(o)
-    if isinstance(o, np.generic): return o.item()
-    return o
-
 # %% ../nbs/09_search.ipynb #2a2d8f6e
 @dataclass
 class SearchResult:
@@ -243,51 +213,14 @@ class SearchResult:
         return cls.from_dict(json.loads(Path(path).read_text()))
 
 # %% ../nbs/09_search.ipynb #619e24c3
-CKPT_VERSION = 1
-
 def _cost(prev:dict, t0:float, history:list, device)->dict:
     return dict(seconds=prev.get('seconds', 0.) + time.perf_counter() - t0, epochs=len(history),
                 op_epochs=int(sum(r['op_count'] or 0 for r in history)),
                 peak_mem_mb=max(prev.get('peak_mem_mb', 0.), peak_memory_mb(device)),
                 n_skipped=int(sum(r['n_skipped'] for r in history)), world_size=world_size())
 
-def load_checkpoint(path, device='cpu')->dict:
-    "Load a search checkpoint safely (`weights_only=True`)"
-    if not Path(path).is_file(): raise FileNotFoundError(f"{path}: no search checkpoint there")
-    try: ck = torch.load(path, map_location=device, weights_only=True)
-    except pickle.UnpicklingError as e:
-        # torch's own advice (load with weights_only=False) would run whatever the file holds: not given
-        if 'Unsupported global' not in str(e): raise ValueError(f"{path}: not a readable search checkpoint (the file is damaged, or not a checkpoint)") from None
-        raise ValueError(f"{path} is not a checkpoint this library wrote (it holds Python objects a search checkpoint "
-                         f"never has: {str(e).split('Unsupported global: ')[-1].split(' was not')[0]}), so it will not be loaded") from None
-    except Exception as e: raise ValueError(f"{path}: not a readable search checkpoint ({type(e).__name__}: {str(e)[:200]})") from None
-    if not isinstance(ck, dict) or ck.get('version') != CKPT_VERSION:
-        raise ValueError(f"{path}: not a warmdarts_nb search checkpoint (version {ck.get('version') if isinstance(ck, dict) else None!r})")
-    return ck
-
-def _jsonish(o): import json; return json.loads(json.dumps(o))
-
-def check_checkpoint(
-    ck:dict,                # a checkpoint from `load_checkpoint`
-    task=None,              # the task it must be of (name and fingerprint); None: not checked
-    config=None,            # the configuration it must have (a name in `CONFIGS` or a `SearchConfig`); None: not checked
-    seed:int|None=None,     # the seed it must have; None: not checked
-    where:str='checkpoint', # the file, for the message
-)->dict:                   # `ck`, unchanged
-    "Raise `ValueError` naming both sides unless `ck` is a checkpoint of `task`, `config` and `seed`"
-    probs = []
-    if task is not None:
-        fp = getattr(task, 'fingerprint', None)
-        if ck.get('task') != task.name or ck.get('fingerprint') != fp:
-            probs.append(f"task {ck.get('task')!r} (fingerprint {ck.get('fingerprint')}) there, {task.name!r} (fingerprint {fp}) here")
-    if config is not None:
-        want = _jsonish(get_config(config).to_dict())
-        got = _jsonish(ck.get('config', {}))
-        diff = [k for k in sorted(set(want) | set(got)) if want.get(k) != got.get(k)]
-        if diff: probs.append('configuration differs in ' + ', '.join(f"{k} ({got.get(k)!r} there, {want.get(k)!r} here)" for k in diff))
-    if seed is not None and ck.get('seed') != seed: probs.append(f"seed {ck.get('seed')} there, {seed} here")
-    if probs: raise ValueError(f"{where} is the checkpoint of another search: " + '; '.join(probs))
-    return ck
+# %% ../nbs/09_search.ipynb #d18f80f0
+__getattr__ = moved_getattr(__name__, {n: 'checkpoint' for n in ('CKPT_VERSION', 'get_rng_state', 'set_rng_state', '_plain', 'load_checkpoint', 'check_checkpoint')})
 
 # %% ../nbs/09_search.ipynb #6960a8ef
 class _ChannelsLast(Callback):
@@ -335,7 +268,7 @@ def search(
     supernet_kw = _check_supernet_kw(supernet_kw)
     args = (task, config, seed, device, resume, checkpoint_dir, start_stage, init_masks, init_alphas, init_weights,
             callbacks, progress, max_epochs, sync_bn, supernet_kw, warm_id)
-    C = load_checkpoint(resume)['config']['C'] if resume is not None else get_config(config).C   # a resumed search: its own
+    C = _ckpt.load_checkpoint(resume)['config']['C'] if resume is not None else get_config(config).C   # a resumed search: its own
     narrow = C < MKLDNN_MIN_C   # oneDNN corrupted the heap on such supernets (see below)
     with contextlib.ExitStack() as hold:
         if narrow: hold.enter_context(_without_mkldnn())
@@ -362,11 +295,11 @@ def _search(task, config, seed, device, resume, checkpoint_dir, start_stage, ini
             callbacks, progress, max_epochs, sync_bn=False, supernet_kw=None, warm_id=None)->SearchResult:
     t0 = time.perf_counter()
     ws = world_size()                                # > 1 inside a process group: see `distributed`
-    if device is None and ws == 1 and small_search(load_checkpoint(resume)['config'] if resume is not None else config): device = 'cpu'
+    if device is None and ws == 1 and small_search(_ckpt.load_checkpoint(resume)['config'] if resume is not None else config): device = 'cpu'
     device = rank_device(device)
     ck = None
     if resume is not None:
-        ck = check_checkpoint(load_checkpoint(resume, device), task, where=str(resume))   # never another task's search
+        ck = _ckpt.check_checkpoint(_ckpt.load_checkpoint(resume, device), task, where=str(resume))   # never another task's search
         cfg, seed, start_stage = SearchConfig.from_dict(ck['config']), ck['seed'], ck['start_stage']
     else: cfg = get_config(config)
     if not 0 <= start_stage < len(cfg.stages): raise ValueError(f"start_stage must be in [0, {len(cfg.stages)}), got {start_stage}")
@@ -405,12 +338,12 @@ def _search(task, config, seed, device, resume, checkpoint_dir, start_stage, ini
         def save_ck(cb, row, s=s, stage_masks=stage_masks):
             if ckpath is None: return
             if not is_main(): return barrier()              # one writer: the others wait until it has written
-            write_checkpoint(_plain(dict(
-                version=CKPT_VERSION, config=cfg.to_dict(), seed=seed, start_stage=start_stage, warm=warm, world_size=ws, warm_id=warm_id,
+            write_checkpoint(_ckpt._plain(dict(
+                version=_ckpt.CKPT_VERSION, config=cfg.to_dict(), seed=seed, start_stage=start_stage, warm=warm, world_size=ws, warm_id=warm_id,
                 task=task.name, fingerprint=getattr(task, 'fingerprint', None),
                 stage=s, stage_epoch=row['stage_epoch'], stage_done=row['stage_done'], masks=_tolist(stage_masks),
                 model=cb._net.state_dict(), opt=cb.learn.opt.state_dict(), architect=cb.architect.state_dict(),
-                rng=get_rng_state(), history=cb.history, stages=stages,
+                rng=_ckpt.get_rng_state(), history=cb.history, stages=stages,
                 stopped_early=stopped + ([cb.stopped_early] if cb.stopped_early else []),
                 cost=_cost(prev, t0, cb.history, device))), ckpath, len(cb.history) - 1)
             barrier()
@@ -433,7 +366,7 @@ def _search(task, config, seed, device, resume, checkpoint_dir, start_stage, ini
             arch.load_state_dict(ck['architect'])
             start_epoch, done = ck['stage_epoch'] + 1, ck['stage_done']
             cb.start_epoch = start_epoch
-            set_rng_state(ck['rng'])
+            _ckpt.set_rng_state(ck['rng'])
             ck = None
         if not done:
             learn.fit(st.epochs, start_epoch=start_epoch)
