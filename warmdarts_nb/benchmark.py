@@ -16,11 +16,11 @@ from .experiments import run_experiment, load_results, arm_spec
 from .discrimination import study_rows
 
 # %% auto #0
-__all__ = ['CELL_SENSITIVE', 'OTHER_TARGETS', 'NO_SEARCH', 'SAME_SEARCH', 'BENCHMARKS', 'ANALYSIS', 'default_arm',
+__all__ = ['CELL_SENSITIVE', 'OTHER_TARGETS', 'NO_SEARCH', 'SAME_SEARCH', 'METHOD_ARMS', 'BENCHMARKS', 'ANALYSIS', 'default_arm',
            'benchmark_plan', 'later_arms', 'same_search', 'study_cold_rows', 'run_benchmark', 'study_unit_seconds',
            'plan_units', 'size_plan', 't_interval', 'paired_diffs', 'compare', 'non_inferiority', 'wall_seconds',
            'cost_ratio', 'spearman_rho', 'spearman_ci', 'arm_summary', 'gain_points', 'benchmark_report',
-           'plot_benchmark']
+           'methods_report', 'plot_benchmark']
 
 # %% ../nbs/16a_benchmark.ipynb #2714cc02
 CELL_SENSITIVE = ('textures', 'textures_noise', 'colour_patches', 'colour_patches_grey')
@@ -87,9 +87,13 @@ def study_cold_rows(
             for t, arms in plan.items() for s in range(arms.get('cold', 0)) if (t, s) in rows and same_search(rows[t, s], sc, config, t, s)}
 
 # %% ../nbs/16a_benchmark.ipynb #9c096d3f
+# added on 2026-12-05 after the first 165 runs, so not pre-registered (see "Method arms" below)
+METHOD_ARMS = (default_arm() + ':mask+alphas', 'nearest_learnt', 'nearest_long')
+
 BENCHMARKS = {
     'cpu16': dict(config='cpu16', eval_config='cpu16', cell_sensitive=CELL_SENSITIVE, others=OTHER_TARGETS,
-                  seeds=dict(main=10, mid=5, few=3), fresh_mult=2, draw=2, study='results/discrimination', source_config='cpu16'),
+                  seeds=dict(main=10, mid=5, few=3), fresh_mult=2, draw=2, study='results/discrimination', source_config='cpu16',
+                  methods=dict(arms=METHOD_ARMS, seeds=5)),
 }
 
 def run_benchmark(
@@ -106,17 +110,18 @@ def run_benchmark(
 )->dict:                           # what `experiments.load_results(out)` returns
     "Run (or resume) a benchmark of `BENCHMARKS` and write its results to `out`"
     b = BENCHMARKS[benchmark] if isinstance(benchmark, str) else benchmark
-    d = b.get('default_arm') or default_arm()
+    d, m = b.get('default_arm') or default_arm(), dict(b.get('methods') or dict(arms=(), seeds=0))
     plan = benchmark_plan(b['cell_sensitive'], b['others'], d, measures, **b['seeds'], wws=b.get('wws', True))
+    for t in b['cell_sensitive']: plan[t].update({a: m['seeds'] for a in m['arms']})   # the method arms: on the cell-sensitive targets, last
     study = b.get('study') if study is None else study
     reuse = study_cold_rows(study, plan, b['config']) if study and Path(study).exists() else {}
     if study and not Path(study).exists() and log: log(f"no discrimination study at {study}: every cold search runs here")
     return run_experiment(out, benchmark if isinstance(benchmark, str) else 'custom', config=b['config'], eval_config=b['eval_config'],
                           kb=kb, workers=workers, threads=threads, measures=tuple(measures), command=command, log=log, plan=plan,
-                          later=later_arms(plan, d), fresh_mult=b['fresh_mult'], draw=b['draw'], reuse_cold=reuse,
-                          source_config=b.get('source_config'),
+                          later=tuple(dict.fromkeys(later_arms(plan, d) + tuple(m['arms']))), fresh_mult=b['fresh_mult'], draw=b['draw'],
+                          reuse_cold=reuse, source_config=b.get('source_config'),
                           meta=dict(cell_sensitive=list(b['cell_sensitive']), default_arm=d, study=str(study) if study else None,
-                                    same_search=SAME_SEARCH, analysis=ANALYSIS), **kwargs)
+                                    same_search=SAME_SEARCH, analysis=ANALYSIS, methods=dict(m, arms=list(m['arms']))), **kwargs)
 
 # %% ../nbs/16a_benchmark.ipynb #cff08352
 def study_unit_seconds(
@@ -257,8 +262,9 @@ def benchmark_report(
     res:dict,             # `experiments.load_results` output (with `distances` from distances.json)
     score:str|None=None,  # the score (None: the pre-registered one, `ANALYSIS['score']`)
 )->dict:                  # every pre-registered number and the goals
-    "The pre-registered analysis of a benchmark's results"
-    A, rows = ANALYSIS, res['rows']; score = score or A['score']
+    "The pre-registered analysis of a benchmark's results (the method arms, added later, left out: `methods_report`)"
+    A, post = ANALYSIS, set((res.get('methods') or {}).get('arms', ()))
+    rows, score = [r for r in res['rows'] if r['arm'] not in post], score or A['score']
     d, cs = res.get('default_arm') or default_arm(), res.get('cell_sensitive') or list(CELL_SENSITIVE)
     paired = [compare(rows, d, b, score, cs, A['level']) for b in A['paired']]
     ni = non_inferiority(rows, d, A['non_inferiority']['vs'], A['non_inferiority']['margin'], A['non_inferiority']['level'], score, cs)
@@ -274,6 +280,20 @@ def benchmark_report(
                  spearman=bool(best is not None and best['rho'] <= sp['max_rho']))
     return dict(score=score, default_arm=d, cell_sensitive=cs, arms_cell_sensitive=arm_summary(rows, score, cs), arms_all=arm_summary(rows, score),
                 paired=paired, non_inferiority=ni, cost=cost, spearman=corr, best_measure=best and best['measure'], goals=goals)
+
+def methods_report(
+    res:dict,             # `experiments.load_results` output of a benchmark with method arms (`methods` in its results.json)
+    score:str|None=None,  # the score (None: `ANALYSIS['score']`)
+)->list:                  # one row per (method arm, arm compared with)
+    "The method arms on the cell-sensitive targets: each minus the default arm and minus a random source (95 % intervals), minus cold (90 %), and its cost over cold's"
+    A, rows = ANALYSIS, res['rows']; score = score or A['score']
+    d, cs = res.get('default_arm') or default_arm(), res.get('cell_sensitive') or list(CELL_SENSITIVE)
+    out = []
+    for a in (res.get('methods') or {}).get('arms', ()):
+        c = cost_ratio(rows, a, 'cold', cs)['ratio']
+        for b, level in ((d, A['level']), ('random_source', A['level']), ('cold', A['non_inferiority']['level'])):
+            out.append(dict(compare(rows, a, b, score, cs, level), cost_vs_cold=round(c, 3)))
+    return out
 
 def plot_benchmark(rows:list, score:str='fresh_acc', targets=None, figsize=(6.5, 3.5)):
     "Cost (wall-clock seconds: search, embedding, choice) against accuracy, one point per arm (mean ± sd)"

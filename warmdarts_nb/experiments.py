@@ -4,7 +4,7 @@
 
 # %% ../nbs/16_experiments.ipynb #2cc3dd92
 from __future__ import annotations
-import json, os, platform, random, statistics, sys, time, warnings, zlib
+import dataclasses, json, os, platform, random, statistics, sys, time, warnings, zlib
 import concurrent.futures as cf
 from datetime import datetime, timezone
 from pathlib import Path
@@ -18,13 +18,13 @@ from .measures import BUILTIN_MEASURES, DEFAULT_MEASURE
 from .evaluate import EVAL_CONFIGS, EvalConfig, get_eval_config, train_genotype, random_genotype, image_accuracy
 from .genotypes import DARTS_V2
 from .measures import embed_task
-from .warmstart import warm_search, choose_sources, usable_sources, _config
+from .warmstart import warm_search, choose_sources, usable_sources, learnt, _config
 from .distributed import ray_map
 
 # %% auto #0
-__all__ = ['ARMS', 'DEFAULT_ARMS', 'SUITES', 'arm_spec', 'suite_targets', 'source_rankings', 'WithoutTask', 'read_rows',
-           'run_group', 'machine_info', 'run_experiment', 'load_results', 'arm_table', 'task_table', 'gain_distance',
-           'gain_correlation', 'headline']
+__all__ = ['ARMS', 'DEFAULT_ARMS', 'SUITES', 'SEARCH_COST', 'EVAL_FIELDS', 'arm_spec', 'suite_targets', 'source_rankings',
+           'WithoutTask', 'read_rows', 'longer_last_stage', 'run_group', 'machine_info', 'run_experiment',
+           'load_results', 'arm_table', 'task_table', 'gain_distance', 'gain_correlation', 'headline']
 
 # %% ../nbs/16_experiments.ipynb #ad26c228
 ARMS = {
@@ -45,10 +45,13 @@ ARMS = {
     'random_task_genotype':         dict(start='none', genotype='random_source'),
     'transfer':                     dict(start='none', genotype='nearest', measure=DEFAULT_MEASURE),
     'darts_v2':                     dict(start='none', genotype='darts_v2'),
+    'nearest_learnt':               dict(start='nearest', measure=DEFAULT_MEASURE, mode='mask', margin=0.10),
+    'nearest_long':                 dict(start='nearest', measure=DEFAULT_MEASURE, mode='mask', last_mult=2),
 }
 
 # the default arms: all but the alphas-only variant, a full-cost search (no saving to measure) that doubles the experiment's time
-DEFAULT_ARMS = tuple(a for a in ARMS if a not in ('nearest:task2vec:alphas', 'nearest:task2vec:wws', 'meta_progressive', 'sequential_last_stage'))
+DEFAULT_ARMS = tuple(a for a in ARMS if a not in ('nearest:task2vec:alphas', 'nearest:task2vec:wws', 'meta_progressive', 'sequential_last_stage',
+                                                  'nearest_learnt', 'nearest_long'))
 
 SUITES = {
     # one target per family of the offline suite (the clutter family is left out to fit 2 CPU cores); sources: all 18 tasks
@@ -118,6 +121,27 @@ def _append(path:Path, row:dict):
     with open(path, 'a') as f:
         f.write(('\n' if torn else '') + json.dumps(row, sort_keys=True) + '\n'); f.flush(); os.fsync(f.fileno())
 
+SEARCH_COST = ('search_seconds', 'epochs', 'op_epochs', 'peak_mb', 'alphas_acc')   # a row's fields that a shared search gives
+EVAL_FIELDS = ('test_acc', 'test_loss', 'params', 'eval_seconds', 'n_test', 'fresh_acc', 'n_fresh', 'fresh_mult', 'fresh_draw')   # ... a shared retraining
+
+def _search_key(start:str, ids, mode, last_mult)->tuple:
+    "What makes two arms' searches one search: cold, several sources or one record; the source ids; the mode; the last stage's length"
+    return (start if start in ('cold', 'meta_average', 'meta_progressive', 'sequential_last_stage') else 'record', tuple(ids), mode, last_mult)
+
+def _row_key(r:dict)->tuple:
+    "The `_search_key` of a finished row"
+    sid = r.get('source_id')
+    return _search_key(r['start'], () if sid is None else sid if isinstance(sid, list) else (sid,), r.get('mode'), r.get('last_mult'))
+
+def _ranked(ranking:list, kb, margin:float|None=None)->list:
+    "`ranking` without the sources whose own search beat chance by less than `margin` (`warmstart.learnt`; None: all of it)"
+    return ranking if margin is None else [x for x in ranking if learnt(kb.get(x[0]), margin)]
+
+def longer_last_stage(cfg:SearchConfig, mult:int)->SearchConfig:
+    "`cfg` with its last stage's epochs and warm-up epochs multiplied by `mult` (a warm start runs only that stage)"
+    last = cfg.stages[-1]
+    return dataclasses.replace(cfg, stages=[*cfg.stages[:-1], dataclasses.replace(last, epochs=last.epochs * mult, warmup=last.warmup * mult)])
+
 def run_group(
     target:str,             # target task name
     seed:int,               # the seed of every search and retraining in the group
@@ -132,6 +156,7 @@ def run_group(
     fresh:tuple|None=None,  # (mult, draw): also score every retrained network on this fresh draw of the target (`suite.fresh_draw`)
     reuse:dict|None=None,   # a row of this (target, seed)'s cold search done before (`genotype`, `search_seconds`, ...): `cold` only retrains it
     source_config:str|None=None, # sources only among records of this configuration (None: any)
+    shared=(),              # other JSON-lines files of this (target, seed): their finished searches and retrainings are reused
 )->list:                    # the group's rows, finished ones included
     "Run the arms of one (target, seed) group that `path` does not hold yet"
     torch.set_num_threads(threads)
@@ -147,6 +172,10 @@ def run_group(
     by_id = {i: t for v in rankings.values() for i, t, _ in v}   # measures may rank different records (OTDD needs the data)
     dist = lambda m, rid: None if m is None else next(d for i, _, d in rankings[m] if i == rid)
     searches, evals, chosen = {}, {}, {}
+    want = tuple(fresh) if fresh is not None and has_fresh_draws(target) else (None, None)
+    for r in [r for f in shared for r in read_rows(f)] + list(done.values()):   # what this (target, seed) already ran is not run again
+        if r.get('op_epochs') and not r.get('reused'): searches.setdefault(_row_key(r), (r['arm'], {k: r[k] for k in SEARCH_COST}, r['genotype']))
+        if (r.get('fresh_mult'), r.get('fresh_draw')) == want: evals.setdefault(json.dumps(r['genotype'], sort_keys=True), {k: r[k] for k in EVAL_FIELDS if k in r})
     def choice(m):   # what a choice by measure `m` costs: embedding the target (its uncached time, stored with the embedding) and ranking the base
         if m is None: return dict(embed_seconds=0., choose_seconds=0.)
         if m not in chosen:
@@ -158,7 +187,7 @@ def run_group(
         spec, t0 = arm_spec(arm), time.perf_counter()
         row = dict(target=target, family=task.family if hasattr(task, 'family') else None, arm=arm, seed=seed, config=name,
                    start=spec['start'], measure=spec.get('measure'), mode=spec.get('mode'), source=None, source_id=None, distance=None,
-                   **choice(spec.get('measure')))
+                   **choice(spec.get('measure')), **{k: spec[k] for k in ('margin', 'last_mult') if k in spec})
         if spec['start'] == 'none':
             if spec['genotype'] == 'random': g = random_genotype(zlib.crc32(f'{target}/{seed}'.encode()))
             elif spec['genotype'] == 'darts_v2': g = DARTS_V2
@@ -177,12 +206,13 @@ def run_group(
                 row.update(source=[t for _, t, _ in rk], source_id=list(ids), distance=[d for _, _, d in rk])
             else:
                 if spec['start'] == 'random': rid = rand_id
-                else: rid = rankings[spec['measure']][0 if spec['start'] == 'nearest' else -1][0]
+                else: rid = _ranked(rankings[spec['measure']], kb, spec.get('margin'))[0 if spec['start'] == 'nearest' else -1][0]
                 ws, ids = rid, (rid,)
                 row.update(source=by_id[rid], source_id=rid, distance=dist(spec.get('measure'), rid))
-            key = (ws if ws in ('cold', 'meta_average', 'meta_progressive', 'sequential_last_stage') else 'record', ids, spec.get('mode'))
+            key = _search_key(ws, ids, spec.get('mode'), spec.get('last_mult'))
             if key not in searches:
-                r = warm_search(task, cfg, ws, spec.get('mode') or 'mask', spec.get('measure') or DEFAULT_MEASURE, kb=kb,
+                scfg = longer_last_stage(cfg, spec['last_mult']) if spec.get('last_mult') else cfg
+                r = warm_search(task, scfg, ws, spec.get('mode') or 'mask', spec.get('measure') or DEFAULT_MEASURE, kb=kb,
                                 k=spec.get('k', 3), save=False, embed=(), seed=seed, num_threads=threads)
                 searches[key] = (arm, dict(search_seconds=round(r.cost['seconds'], 2), epochs=r.cost['epochs'],
                                  op_epochs=r.cost['op_epochs'], peak_mb=round(r.cost['peak_mem_mb'], 1),
@@ -262,8 +292,9 @@ def run_experiment(
     groups = [(t, s, k) for k in (0, 1) for s in range(seeds) for t in targets if ga(t, s, k)]   # seed-major: every target gets a seed before any gets two
     wlog = log if (workers <= 1 and executor == 'process') or log is None else print   # worker processes print their progress lines
     fresh, reuse_cold = (fresh_mult, draw) if fresh_mult else None, reuse_cold or {}
-    jobs = [(t, s, ga(t, s, k), config, ecfg, kb_paths, dists[t], out/'runs'/f"{t}-s{s}{'-later' if k else ''}.jsonl", threads, wlog,
-             fresh, reuse_cold.get((t, s)), source_config) for t, s, k in groups]
+    fname = lambda t, s, k: out/'runs'/f"{t}-s{s}{'-later' if k else ''}.jsonl"   # the later arms' file shares the group's searches
+    jobs = [(t, s, ga(t, s, k), config, ecfg, kb_paths, dists[t], fname(t, s, k), threads, wlog,
+             fresh, reuse_cold.get((t, s)), source_config, (fname(t, s, 1 - k),)) for t, s, k in groups]
     prev = json.loads((out/'results.json').read_text()).get('sittings', []) if (out/'results.json').exists() else []
     sitting = dict(started=started, seconds=0., finished=False, workers=workers, threads=threads, machine=machine_info())
     meta = dict(command=command or f"run_experiment({str(out)!r}, suite={suite!r}, seeds={seeds}, config={config!r})",

@@ -98,13 +98,13 @@ def refresh_embeddings(
 
 FAILED_MARGIN = 0.02   # a search within 2 points of chance accuracy learnt nothing
 
-def near_chance(acc:float, n_classes:int|None)->bool:
-    "Is accuracy `acc` within `FAILED_MARGIN` of chance (1/`n_classes`)?"
-    return bool(n_classes) and acc <= 1 / n_classes + FAILED_MARGIN
+def near_chance(acc:float, n_classes:int|None, margin:float=FAILED_MARGIN)->bool:
+    "Is accuracy `acc` within `margin` of chance (1/`n_classes`)?"
+    return bool(n_classes) and acc <= 1 / n_classes + margin
 
-def learnt(rec:dict)->bool:
-    "Did the search of `rec` learn anything: alphas-split accuracy above chance (1/classes) + `FAILED_MARGIN`?"
-    return not near_chance(rec['scores']['alphas_acc'], rec['task'].get('n_classes'))
+def learnt(rec:dict, margin:float=FAILED_MARGIN)->bool:
+    "Did the search of `rec` learn anything: alphas-split accuracy above chance (1/classes) + `margin`?"
+    return not near_chance(rec['scores']['alphas_acc'], rec['task'].get('n_classes'), margin)
 
 def config_layout(cfg)->dict:   # a `SearchConfig`, or a record's `config` dict
     "What a source's search must share with a target's for its masks, alphas and weights to fit: stages (cells, ops kept), C, nodes"
