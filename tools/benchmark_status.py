@@ -29,9 +29,10 @@ def main():
     print(format_table([dict(target=t, have=sum(r['target'] == t for r in rows), missing=sum(m[0] == t for m in res['missing']))
                         for t in res['targets']]))
     # the measured unit: a run's wall seconds (its search, unless shared, and its retraining), by kind
-    unit = {k: statistics.mean(r['wall_seconds'] for r in rows if kind(r['arm']) == k and r.get('wall_seconds') and not r.get('shared_search')
-                               and not r.get('reused'))
-            for k in ('cold', 'warm', 'retrain') if any(kind(r['arm']) == k and r.get('wall_seconds') and not r.get('shared_search') and not r.get('reused') for r in rows)}
+    timed = {}   # runs that did their own work here (not a shared search, not a reused cold search)
+    for r in rows:
+        if r.get('wall_seconds') and not r.get('shared_search') and not r.get('reused'): timed.setdefault(kind(r['arm']), []).append(r['wall_seconds'])
+    unit = {k: statistics.mean(v) for k, v in timed.items()}
     left = Counter(kind(m[2]) for m in res['missing'])
     core = sum(n * unit.get(k, 0) for k, n in left.items())
     print(f"mean wall seconds per run: {json.dumps({k: round(v, 1) for k, v in unit.items()})}; missing by kind: {dict(left)}")
