@@ -8,6 +8,7 @@ import inspect, json
 from pathlib import Path
 import numpy as np
 from .core import format_table, mean_sd
+from .genotypes import cell_agreement
 from .suite import get_task
 from .search import get_config
 from .measures import BUILTIN_MEASURES, DEFAULT_MEASURE
@@ -20,7 +21,7 @@ __all__ = ['CELL_SENSITIVE', 'OTHER_TARGETS', 'NO_SEARCH', 'SAME_SEARCH', 'METHO
            'benchmark_plan', 'later_arms', 'same_search', 'study_cold_rows', 'run_benchmark', 'study_unit_seconds',
            'plan_units', 'size_plan', 't_interval', 'paired_diffs', 'compare', 'non_inferiority', 'wall_seconds',
            'cost_ratio', 'spearman_rho', 'spearman_ci', 'arm_summary', 'gain_points', 'benchmark_report',
-           'methods_report', 'plot_benchmark']
+           'methods_report', 'plot_benchmark', 'cell_agreements']
 
 # %% ../nbs/16a_benchmark.ipynb #2714cc02
 CELL_SENSITIVE = ('textures', 'textures_noise', 'colour_patches', 'colour_patches_grey')
@@ -300,3 +301,19 @@ def plot_benchmark(rows:list, score:str='fresh_acc', targets=None, figsize=(6.5,
     from warmdarts_nb.plots import plot_cost_accuracy
     rs = [dict(r, wall_seconds_cost=wall_seconds(r)) for r in rows if r.get(score) is not None and (targets is None or r['target'] in targets)]
     return plot_cost_accuracy(rs, x='wall_seconds_cost', y=score, by='arm', figsize=figsize)
+
+# %% ../nbs/16a_benchmark.ipynb #1935aa44
+def cell_agreements(
+    rows:list,       # benchmark rows (those with a `genotype`)
+    pairs,           # (arm, other arm): the same target and seed; (arm, arm): the same target, two seeds
+    targets=None,    # only these targets (None: all)
+)->list:             # one dict per pair: a, b, n, mean, sd
+    "How much two arms' cells agree (`genotypes.cell_agreement`), on the same target and seed or, for one arm, across seeds"
+    g = {(r['target'], r['seed'], r['arm']): r['genotype'] for r in rows if r.get('genotype') and (targets is None or r['target'] in targets)}
+    out = []
+    for a, b in pairs:
+        xs = [cell_agreement(ga, g[t, s2, b]) for (t, s, arm), ga in g.items() if arm == a
+              for s2 in ([s] if a != b else [k[1] for k in g if k[0] == t and k[2] == b and k[1] > s]) if (t, s2, b) in g]
+        m, sd = mean_sd(xs)
+        out.append(dict(a=a, b=b, n=len(xs), mean=round(m, 3) if xs else None, sd=round(sd, 3)))
+    return out

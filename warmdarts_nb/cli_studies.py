@@ -4,7 +4,7 @@
 
 # %% ../nbs/20a_cli_studies.ipynb #b0000003
 from __future__ import annotations
-import argparse, json, os, sys
+import json, os, sys
 from pathlib import Path
 from .measures import BUILTIN_MEASURES   # light: no torch
 from .cli import _positive
@@ -36,7 +36,9 @@ def _run_benchmark(args)->int:
 
 def _cmd_experiment(args)->int:
     "Run or resume the leave-one-task-out experiment, then print its tables"
-    from warmdarts_nb.experiments import run_experiment, load_results, arm_table, task_table, headline, format_table, DEFAULT_ARMS
+    from warmdarts_nb.experiments import run_experiment, load_results, DEFAULT_ARMS
+    from warmdarts_nb.experiment_tables import arm_table, task_table, headline
+    from warmdarts_nb.core import format_table
     from warmdarts_nb.benchmark import BENCHMARKS
     if args.suite in BENCHMARKS:   # a pre-registered benchmark: its plan fixes targets, arms, seeds and configurations
         return _run_benchmark(args)

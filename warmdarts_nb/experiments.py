@@ -4,27 +4,27 @@
 
 # %% ../nbs/16_experiments.ipynb #2cc3dd92
 from __future__ import annotations
-import dataclasses, json, os, platform, random, statistics, sys, time, warnings, zlib
+import dataclasses, json, os, platform, random, time, warnings, zlib
 import concurrent.futures as cf
 from datetime import datetime, timezone
 from pathlib import Path
 import torch
 import warmdarts_nb
-from .core import atomic_write_json, format_table, mean_sd, spearman
+from .core import atomic_write_json, moved_getattr
 from .suite import get_task, list_tasks, has_fresh_draws, fresh_draw
-from .search import CONFIGS, SearchConfig
-from .kb import KnowledgeBase, open_kb, shipped_kb_dir
+from .search import SearchConfig
+from .kb import KnowledgeBase, shipped_kb_dir
 from .measures import BUILTIN_MEASURES, DEFAULT_MEASURE
-from .evaluate import EVAL_CONFIGS, EvalConfig, get_eval_config, train_genotype, random_genotype, image_accuracy
+from .evaluate import get_eval_config, train_genotype, random_genotype, image_accuracy
 from .genotypes import DARTS_V2
 from .measures import embed_task
-from .warmstart import warm_search, choose_sources, usable_sources, learnt, _config
+from .warmstart import warm_search, choose_sources, usable_sources, learnt, _config, MULTI_STARTS
 from .distributed import ray_map
 
 # %% auto #0
 __all__ = ['ARMS', 'DEFAULT_ARMS', 'SUITES', 'SEARCH_COST', 'EVAL_FIELDS', 'arm_spec', 'suite_targets', 'source_rankings',
            'WithoutTask', 'read_rows', 'longer_last_stage', 'run_group', 'machine_info', 'run_experiment',
-           'load_results', 'arm_table', 'task_table', 'gain_distance', 'gain_correlation', 'headline']
+           'load_results']
 
 # %% ../nbs/16_experiments.ipynb #ad26c228
 ARMS = {
@@ -126,7 +126,7 @@ EVAL_FIELDS = ('test_acc', 'test_loss', 'params', 'eval_seconds', 'n_test', 'fre
 
 def _search_key(start:str, ids, mode, last_mult)->tuple:
     "What makes two arms' searches one search: cold, several sources or one record; the source ids; the mode; the last stage's length"
-    return (start if start in ('cold', 'meta_average', 'meta_progressive', 'sequential_last_stage') else 'record', tuple(ids), mode, last_mult)
+    return (start if start in ('cold',) + MULTI_STARTS else 'record', tuple(ids), mode, last_mult)
 
 def _row_key(r:dict)->tuple:
     "The `_search_key` of a finished row"
@@ -344,86 +344,6 @@ def load_results(
     res['complete'] = not res['missing']
     return res
 
-# %% ../nbs/16_experiments.ipynb #be8dea2d
-def _mean(xs): return mean_sd(xs)[0]   # `core.mean_sd`: the one mean/sd helper
-def _sd(xs): return mean_sd(xs)[1]
-
-def _cold(rows:list)->dict: return {(r['target'], r['seed']): r for r in rows if r['arm'] == 'cold'}
-
-def arm_table(
-    rows:list,   # result rows
-)->list:         # one dict per arm
-    "Cost and accuracy of each arm, paired with cold runs of the same target and seed"
-    cold, out = _cold(rows), []
-    cold_sd = _mean([_sd([r['test_acc'] for r in rows if r['arm'] == 'cold' and r['target'] == t])
-                     for t in {r['target'] for r in rows}])
-    for arm in dict.fromkeys(r['arm'] for r in rows):
-        rs = [r for r in rows if r['arm'] == arm]
-        ps = [r for r in rs if (r['target'], r['seed']) in cold]   # paired with a cold run
-        diffs = [r['test_acc'] - cold[r['target'], r['seed']]['test_acc'] for r in ps]
-        cr = lambda k: _mean([r[k] / cold[r['target'], r['seed']][k] for r in ps if cold[r['target'], r['seed']][k]])
-        rnd = lambda x, n: None if x != x else round(x, n)   # NaN (nothing paired) -> None
-        out.append(dict(arm=arm, n=len(rs), op_epochs=round(_mean([r['op_epochs'] for r in rs]), 1),
-                        cost_ratio=rnd(cr('op_epochs'), 3), seconds_ratio=rnd(cr('search_seconds'), 3),
-                        test_acc=round(_mean([r['test_acc'] for r in rs]), 4), acc_diff=rnd(_mean(diffs), 4),
-                        acc_diff_sd=round(_sd(diffs), 4) if diffs else None,
-                        within_cold_sd=bool(abs(_mean(diffs)) <= cold_sd) if arm != 'cold' and diffs else None))
-    return out
-
-def task_table(
-    rows:list,  # result rows
-)->list:        # one dict per target
-    "Per target: cold accuracy over seeds, the no-search baselines, and whether searched genotypes beat random ones"
-    out = []
-    for t in dict.fromkeys(r['target'] for r in rows):
-        acc = lambda arm: [r['test_acc'] for r in rows if r['target'] == t and r['arm'] == arm]
-        searched = [r['test_acc'] for r in rows if r['target'] == t and r['start'] != 'none']   # reused cold rows may lack op_epochs
-        rnd = acc('random_genotype') + acc('random_task_genotype')
-        allacc = [r['test_acc'] for r in rows if r['target'] == t]
-        out.append(dict(target=t, cold=round(_mean(acc('cold')), 4), cold_sd=round(_sd(acc('cold')), 4),
-                        searched=round(_mean(searched), 4), random=round(_mean(rnd), 4) if rnd else None,
-                        searched_minus_random=round(_mean(searched) - _mean(rnd), 4) if rnd else None,
-                        spread=round(max(allacc) - min(allacc), 4)))
-    return out
-
-def gain_distance(
-    rows:list,        # result rows
-    distances:dict,   # `distances.json`: target -> measure -> [(id, task, distance)]
-)->list:              # one dict per (single-source warm run, measure)
-    "Source distance (under each measure) and accuracy gain over cold of every single-source `mask` warm run"
-    cold, out, seen = _cold(rows), [], set()
-    for r in rows:
-        if r['start'] not in ('nearest', 'random', 'farthest') or r['mode'] != 'mask' or (r['target'], r['seed']) not in cold: continue
-        for m, ranking in distances.get(r['target'], {}).items():
-            d = next((x[2] for x in ranking if x[0] == r['source_id']), None)
-            if d is None or (r['target'], r['seed'], r['source_id'], m) in seen: continue   # one point per run (arms may share a run)
-            seen.add((r['target'], r['seed'], r['source_id'], m))
-            out.append(dict(target=r['target'], seed=r['seed'], arm=r['arm'], source=r['source'], measure=m, distance=d,
-                            gain=r['test_acc'] - cold[r['target'], r['seed']]['test_acc']))
-    return out
-
-def gain_correlation(points:list)->list:
-    "Spearman's rho between distance and gain, per measure (a good measure gives rho < 0: nearer sources, larger gains)"
-    out = []
-    for m in dict.fromkeys(p['measure'] for p in points):
-        ps = [p for p in points if p['measure'] == m]
-        d, g = [p['distance'] for p in ps], [p['gain'] for p in ps]
-        rho, pv = spearman(d, g)   # `core.spearman`: (nan, nan) below 3 points or for a constant column
-        out.append(dict(measure=m, n=len(d), rho=round(float(rho), 3), p=round(float(pv), 3)))
-    return out
-
-# %% ../nbs/16_experiments.ipynb #04b8f956
-def headline(
-    res:dict,                    # `load_results` output
-    auto:str='nearest:task2vec', # the arm of the library's automatic choice
-)->dict:
-    "The bar of the benchmark, measured"
-    rows, tab = res['rows'], {r['arm']: r for r in arm_table(res['rows'])}
-    corr = gain_correlation(gain_distance(rows, res.get('distances', {})))
-    best = min(corr, key=lambda c: c['rho'] if c['rho'] == c['rho'] else 9, default=None)
-    a, rnd = tab.get(auto), tab.get('random_source')
-    return dict(auto_cost_ratio=a and a['cost_ratio'], auto_acc_diff=a and a['acc_diff'], auto_within_cold_sd=a and a['within_cold_sd'],
-                auto_minus_random=round(a['test_acc'] - rnd['test_acc'], 4) if a and rnd else None,
-                best_measure=best and best['measure'], best_rho=best and best['rho'],
-                goals=dict(cost=bool(a and a['cost_ratio'] <= 0.25), accuracy=bool(a and a['within_cold_sd']),
-                           beats_random=bool(a and rnd and a['test_acc'] > rnd['test_acc']), spearman=bool(best and best['rho'] <= -0.5)))
+# %% ../nbs/16_experiments.ipynb #4bfcf452
+__getattr__ = moved_getattr(__name__, {**{n: 'experiment_tables' for n in ('arm_table', 'task_table', 'gain_distance', 'gain_correlation', 'headline')},
+                                       'format_table': 'core'})

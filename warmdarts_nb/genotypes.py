@@ -5,14 +5,15 @@
 # %% ../nbs/03_genotypes.ipynb #8eb0bb3b
 from __future__ import annotations
 import json, math, warnings
+from collections import Counter
 from dataclasses import dataclass, field
 import numpy as np
 import torch
 from .ops import PRIMITIVES
 
 # %% auto #0
-__all__ = ['DARTS_V2', 'PDARTS', 'n_edges', 'edge_index', 'Genotype', 'uniform_genotype', 'arch_weights', 'derive_cell',
-           'derive_genotype', 'plot_cell', 'plot_genotype']
+__all__ = ['DARTS_V2', 'PDARTS', 'n_edges', 'edge_index', 'Genotype', 'uniform_genotype', 'cell_agreement', 'arch_weights',
+           'derive_cell', 'derive_genotype', 'plot_cell', 'plot_genotype']
 
 # %% ../nbs/03_genotypes.ipynb #daef59f3
 def n_edges(steps:int=4)->int: # intermediate nodes per cell
@@ -115,6 +116,18 @@ def uniform_genotype(
         raise ValueError(f"op must be one of {', '.join(p for p in PRIMITIVES if p != 'none')}, not {op!r}")
     cell = [(op, j) for i in range(steps) for j in (i, i + 1)]
     return Genotype(cell, list(range(2, 2 + steps)), list(cell), list(range(2, 2 + steps)))
+
+# %% ../nbs/03_genotypes.ipynb #3179cd67
+def cell_agreement(
+    a:Genotype|dict,   # a genotype, or its `to_dict()`
+    b:Genotype|dict,   # another with as many nodes
+)->float:              # 0 (no edge in common) .. 1 (the same cells)
+    "Share of the chosen `(op, input)` edges, per node of the normal and reduction cells, that `a` and `b` have in common"
+    a, b = (g if isinstance(g, Genotype) else Genotype.from_dict(g) for g in (a, b))
+    if a.steps != b.steps: raise ValueError(f"cell_agreement: the genotypes have {a.steps} and {b.steps} nodes")
+    node = lambda cell, i: Counter(tuple(p) for p in cell[2 * i:2 * i + 2])
+    same = sum(sum((node(getattr(a, c), i) & node(getattr(b, c), i)).values()) for c in ('normal', 'reduce') for i in range(a.steps))
+    return same / (4 * a.steps)
 
 # %% ../nbs/03_genotypes.ipynb #9c7f3d77
 def arch_weights(
