@@ -14,7 +14,7 @@ from .evaluate import train_genotype, get_eval_config, EVAL_CONFIGS
 
 # %% auto #0
 __all__ = ['SELECT_FRAC', 'selection_split', 'selection_task', 'candidate_cells', 'train_candidates', 'pick_winner',
-           'VerifiedChoice', 'verified_choice']
+           'VerifiedChoice', 'verified_choice', 'search_cells', 'verify_search']
 
 # %% ../nbs/14b_verify.ipynb #49f9c1f7
 SELECT_FRAC = 0.5   # the selection split: this fraction of the weights split (20 % of a task with the default 40/40/20 split)
@@ -149,3 +149,26 @@ def verified_choice(
         e = train_genotype(task, w['genotype'], config, seed=seed, num_threads=threads, device=device, keep_learner=keep_learner)
         res.test_acc, res.test_loss, res.refit_seconds, res.learner = round(e.test_acc, 5), round(e.test_loss, 5), round(e.seconds, 2), e.learner
     return res
+
+# %% ../nbs/14b_verify.ipynb #e0cc4450
+def search_cells(
+    result,                    # a finished search (`SearchResult`), warm or cold
+    kb=None,                   # the knowledge base its source came from (for the source's own cell)
+    extra:dict|None=None,      # more candidates {name: genotype}
+)->dict:                       # `candidate_cells` of the search
+    "The candidate cells of a finished search: DARTS-V2, its source's own cell (if any) and the searched cell"
+    src = (result.warm or {}).get('source') or {}
+    sid = src.get('id') or (src.get('ids') or [None])[0]
+    return candidate_cells(result.genotype, kb.get(sid)['genotype'] if sid and kb is not None else None, extra)
+
+def verify_search(
+    result,                    # a finished search (`SearchResult`)
+    task:Task,                 # the task it searched
+    kb=None,                   # the knowledge base of its source
+    config='cpu16',            # evaluation budget
+    seed:int|None=None,        # seeds the choice (None: the search's seed)
+    **kwargs,                  # more `verified_choice` arguments (refit, workers, threads, device, keep_learner, log)
+)->VerifiedChoice:
+    "Run the verified choice on the cells of a finished search"
+    if result.genotype is None: raise ValueError("the search did not finish (it has no genotype): resume it first")
+    return verified_choice(task, search_cells(result, kb), config, result.seed if seed is None else seed, **kwargs)
