@@ -151,6 +151,40 @@ def _verified_train(args, task, r, kb, ev_cfg:str, ev_file, device, log)->dict:
                 n_test=len(task.split_idxs['test']), params=vc.params, seconds=round(cost, 1), export=None if f is None else str(f),
                 genotype=vc.genotype, verified=vc.to_dict())
 
+def _stored_search(kb, task, name:str, seed:int, start:str, mode:str, measure:str)->dict|None:
+    "The record of your own base (not the shipped one) that is this search: same task data, configuration, seed and warm start"
+    from warmdarts_nb.warmstart import canonical_start, MULTI_STARTS
+    start, mode = canonical_start(start), '+'.join(p.strip() for p in mode.split('+'))
+    for r in kb.records:
+        if kb._where[r['id']].parent.parent != kb.path: continue
+        if (r['task']['fingerprint'], r['config'].get('name'), r['seed']) != (task.fingerprint, name, seed): continue
+        w = r.get('warm_start')
+        if start == 'cold': ok = w is None
+        elif w is None: ok = False
+        elif start == 'auto': ok = (w.get('kind'), w.get('mode'), w.get('measure')) == ('record', mode, measure)
+        elif start in MULTI_STARTS: ok = (w.get('kind'), w.get('mode'), w.get('measure')) == (start, mode, measure)
+        else: ok = (w.get('kind'), w.get('id'), w.get('mode')) == ('record', start, mode)
+        if ok: return r
+    return None
+
+def _train_stored(args, task, rec:dict, ev_cfg:str, ev_file, log)->int:
+    "Train (verified, or the cell alone with --no-verify) the stored search `rec` instead of searching again"
+    from types import SimpleNamespace
+    from warmdarts_nb.genotypes import Genotype
+    kb = _kb_arg(args)
+    print(f"found the stored search {rec['id']} of this task, configuration, seed and warm start in {kb.path}: training it "
+          f"instead of searching again (to search anew, `warmdarts kb remove {rec['id']}` first)", file=log, flush=True)
+    args.on_interrupt = lambda: f"the search is still stored as {rec['id']}: run the same command again to train it"
+    r = SimpleNamespace(genotype=Genotype.from_dict(rec['genotype']), warm={'source': rec.get('warm_start')}, seed=rec['seed'], cost=rec['cost'])
+    if args.no_verify:
+        from warmdarts_nb.cli_model import train_and_export, train_line
+        trained = train_and_export(task, rec['genotype'], ev_cfg, args.seed, ev_file, threads=args.threads, device=args.device)
+        print(train_line(trained), file=log, flush=True)
+    else: trained = _verified_train(args, task, r, kb, ev_cfg, ev_file, args.device, log)
+    if args.json: print(json.dumps({'task': task.name, 'record_id': rec['id'], 'found_stored': True, 'stored': True, 'trained': trained,
+                                    'test_acc': trained['test_acc'], 'genotype': rec['genotype']}))
+    return 0
+
 def _cmd_search(args)->int:
     "Check every path it will write, search (resumable), print the summary, store the result, then drop the checkpoint"
     log = sys.stderr if args.json else sys.stdout
@@ -192,6 +226,11 @@ def _cmd_search(args)->int:
         raise ValueError(f"{ck_file} holds the checkpoint of an earlier search{what}: add --resume to continue it (or to store "
                          "its result), or delete that file to start over")
     from warmdarts_nb.distributed import launched, launch, process_group, is_main
+    if args.train and not args.no_save and not args.resume and is_main():   # a rerun after an interrupted training: train what is stored
+        rec = _stored_search(_kb_arg(args, create=True), task, name, args.seed, args.warm_start, args.mode, args.measure)
+        if rec is not None: return _train_stored(args, task, rec, ev_cfg, ev_file, log)
+    args.on_interrupt = lambda: (f"the search's checkpoint {ck_file} holds every finished epoch: run the same command with --resume to continue it"
+                                 if ck_file.exists() else "nothing was stored: run the same command to start again")
     if args.nproc > 1 and not launched():            # start the processes; each runs this command as one rank
         return launch(main, args.nproc, (args.argv,))
     if not is_main(): log = open(os.devnull, 'w')     # one rank speaks (and writes)
@@ -227,6 +266,8 @@ def _cmd_search(args)->int:
                   "(the search is not run again).", file=sys.stderr)
             if args.json: print(_result_json(r, name, kb, None, ck_file, False))
             return 1
+        args.on_interrupt = lambda: (f"the search is stored as {rid} in {kb.path}: run the same command again to train it "
+                                     "(it finds the stored search and does not search again)")
         print(f"stored as {rid} (embeddings for the record: {r.warm['embed_seconds']:.1f} s, peak resident memory "
               f"{r.warm['embed_peak_mb']:.0f} MB, measured from their own start)", file=log)
     # the rule: the checkpoint goes once the result is stored (or, with --no-save, printed), unless --keep-checkpoint
@@ -414,6 +455,10 @@ def main(argv:list|None=None)->int:
             _check_measure_args(args)
             rc = args.func(args)
         return rc
+    except KeyboardInterrupt:   # Ctrl-C: one line, what is kept and the command that continues
+        kept = getattr(args, 'on_interrupt', None)
+        print(f"\nwarmdarts {args.command}: interrupted; " + (kept() if kept else "nothing was written"), file=sys.stderr)
+        rc = 130; return rc
     except (ValueError, KeyError, FileNotFoundError) as e:   # the library's errors say what is wrong and where
         msg = e.args[0] if isinstance(e, KeyError) and e.args else e
         print(f"warmdarts {args.command}: error: {msg}", file=sys.stderr)
