@@ -209,7 +209,8 @@ def time_searches(
     concurrent:bool=True,         # all paths at once, one process each (else one after the other, in this process)
 )->list:                          # one row per path: seconds, epochs, entropy_before_prune, genotype, ..., speedup
     "Wall clock of the same cold search on several supernet paths"
-    from warmdarts_nb.search import get_config, SUPERNET_PATH_KW
+    from warmdarts_nb.search import SUPERNET_PATH_KW
+    from warmdarts_nb.configs import get_config
     from warmdarts_nb.suite import get_task
     get_task(task); get_config(config)   # unknown names fail here, before any work
     unknown = [p for p in paths if p not in STEP_PATHS]

@@ -14,7 +14,8 @@ import warmdarts_nb
 from .core import atomic_write_json, mean_sd, format_table
 from .genotypes import DARTS_V2, PDARTS, Genotype, uniform_genotype
 from .evaluate import random_genotype, train_genotype, get_eval_config, image_accuracy
-from .search import search, CONFIGS, SearchConfig, get_config
+from .search import search
+from .configs import CONFIGS, SearchConfig, get_config
 from .suite import get_task, has_fresh_draws, fresh_draw
 from .experiments import read_rows, _append, machine_info
 

@@ -12,7 +12,7 @@ import torch
 import warmdarts_nb
 from .core import atomic_write_json, moved_getattr
 from .suite import get_task, list_tasks, has_fresh_draws, fresh_draw
-from .search import SearchConfig
+from .configs import SearchConfig
 from .kb import KnowledgeBase, shipped_kb_dir
 from .measures import BUILTIN_MEASURES, DEFAULT_MEASURE
 from .evaluate import get_eval_config, train_genotype, random_genotype, image_accuracy

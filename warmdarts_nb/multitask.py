@@ -6,7 +6,8 @@
 from __future__ import annotations
 import dataclasses
 import torch
-from .search import search, Stage, SearchConfig, CONFIGS, get_config
+from .search import search
+from .configs import Stage, SearchConfig, CONFIGS, get_config
 from .search_space import prune_mask
 from .suite import get_task
 

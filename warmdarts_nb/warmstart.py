@@ -16,7 +16,8 @@ from .similarity import rank_tasks
 from .kb import KnowledgeBase, KBError, SCHEMA_VERSION, open_kb, search_space_spec
 from .transfer import warm_start_plan, meta_transfer, similarity_weights, parse_mode
 from .multitask import progressive_multitask, train_in_turn
-from .search import SearchConfig, SearchResult, Stage, search, get_config
+from .search import SearchResult, search
+from .configs import SearchConfig, Stage, get_config
 from .checkpoint import load_checkpoint
 import re
 from .guards import warm_identity, check_warm

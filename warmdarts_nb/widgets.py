@@ -15,7 +15,7 @@ from .genotypes import Genotype, plot_genotype
 from .similarity import rank_tasks, plot_ranking
 from .kb import KnowledgeBase, open_kb
 from .transfer import parse_mode
-from .search import CONFIGS, SearchConfig
+from .configs import CONFIGS, SearchConfig
 from .warmstart import warm_search, warm_summary, usable_sources, with_embedding, cold_reference
 from .plots import plot_alphas
 
