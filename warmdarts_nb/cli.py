@@ -8,9 +8,10 @@ import argparse, contextlib, json, os, re, sys
 from pathlib import Path
 from .measures import BUILTIN_MEASURES, DEFAULT_MEASURE   # light: no torch
 from .cli_checks import _refine, _new_dir, _remove_empty, _NEW_DIRS   # light too
+from .cli_checks import _positive, _task_arg, _kb_arg, _config_names   # the shared argument helpers
 
 # %% auto #0
-__all__ = ['WARM_KEYWORDS', 'RECORD_ID', 'DEVICE', 'MODE_PARTS', 'MEASURE_HELP', 'BUILTIN_CONFIGS', 'build_parser', 'main']
+__all__ = ['WARM_KEYWORDS', 'RECORD_ID', 'DEVICE', 'MODE_PARTS', 'MEASURE_HELP', 'build_parser', 'main']
 
 # %% ../nbs/20_cli.ipynb #5766c5c1
 def _find_root(start:Path|None=None)->Path:
@@ -41,27 +42,6 @@ def _cmd_tasks(args)->int:
     print(format_table(rows)); print(f"{len(rows)} tasks")
     return 0
 
-def _looks_like_path(s:str)->bool: return os.sep in s or '/' in s or s.startswith(('.', '~'))
-
-def _task_arg(s:str, size=None):
-    "A task from a suite name or a folder of class sub-folders (a missing folder is named as such)"
-    from warmdarts_nb.tasks import Task
-    from warmdarts_nb.suite import get_task
-    if not s.strip(): raise ValueError("the task is empty: give a built-in task name (see `warmdarts tasks`) or a folder with one sub-folder of images per class")
-    p = Path(s).expanduser()
-    if p.is_dir():
-        try: return Task.from_folder(p, size=size)
-        except ValueError as e: raise ValueError(str(e).replace('pass size=... to resize them all', 'pass --size N to resize them all')) from None
-    if p.exists(): raise ValueError(f"{s!r} is a file: give a built-in task name or a folder with one sub-folder of images per class")
-    if _looks_like_path(s): raise FileNotFoundError(f"no folder {s!r}: give a folder with one sub-folder of images per class (or a built-in task name, see `warmdarts tasks`)")
-    try: return get_task(s)
-    except ValueError as e: raise ValueError(f"{e} (nor is there a folder named {s!r} here)") from None
-
-def _kb_arg(args, create:bool=False):
-    "The knowledge base of `--kb` (the default user base is made when missing; a given folder must exist unless `create`)"
-    from warmdarts_nb.kb import open_kb
-    return open_kb(args.kb, create=create or args.kb is None)
-
 # %% ../nbs/20_cli.ipynb #c7a0d140
 WARM_KEYWORDS = ('auto', 'meta_average', 'sequential_last_stage', 'meta_progressive', 'cold', 'meta', 'sequential')   # the last two: old names
 RECORD_ID = re.compile(r'^[A-Za-z0-9_.-]+-s\d+-[0-9a-f]{8}$')   # how `KnowledgeBase.add` names records
@@ -69,13 +49,6 @@ DEVICE = re.compile(r'^(auto|cpu|mps|cuda(:\d+)?)$')
 MODE_PARTS = ('mask', 'alphas', 'weights')                      # as `transfer.MODES` (checked again there)
 MEASURE_HELP = (f"similarity measure: {DEFAULT_MEASURE} (default), {', '.join(m for m in BUILTIN_MEASURES if m != DEFAULT_MEASURE)}, "
                 "or one registered by an installed package (entry points `warmdarts_nb.measures`)")
-BUILTIN_CONFIGS = ('paper', 'darts', 'tiny', 'cpu16')         # the names in `search.CONFIGS` (a test keeps them in step)
-
-def _config_names()->tuple:
-    "The configuration names: `search.CONFIGS` if it is loaded already (it may hold more), else the built-in ones"
-    m = sys.modules.get('warmdarts_nb.search')
-    return tuple(m.CONFIGS) if m is not None else BUILTIN_CONFIGS
-
 def _check_search_args(args):
     "Refuse bad --config, --mode, --warm-start, --device, --resume before anything heavy is imported"
     if args.config not in _config_names(): raise ValueError(f"unknown configuration {args.config!r}; known: {', '.join(_config_names())}")
@@ -295,13 +268,6 @@ def _cmd_build_kb(args)->int:
     return 0
 
 # %% ../nbs/20_cli.ipynb #6d037eff
-def _positive(s:str)->int:
-    "An argparse type: a whole number >= 1"
-    try: v = int(s)
-    except ValueError: raise argparse.ArgumentTypeError(f"{s!r} is not a whole number") from None
-    if v < 1: raise argparse.ArgumentTypeError(f"must be at least 1, got {v}")
-    return v
-
 def build_parser()->argparse.ArgumentParser:
     "The `warmdarts` argument parser with its subcommands"
     from warmdarts_nb import __version__
@@ -401,10 +367,11 @@ def main(argv:list|None=None)->int:
         if rc: _remove_empty(_NEW_DIRS)
 
 # %% ../nbs/20_cli.ipynb #a1c5e0d1
-_MOVED = {n: 'cli_studies' for n in ('_cmd_experiment', '_cmd_discriminate', '_cmd_similarity', '_cmd_bench', '_cmd_train_probe', 'add_study_parsers')}
+_MOVED = {**{n: 'cli_studies' for n in ('_cmd_experiment', '_cmd_discriminate', '_cmd_similarity', '_cmd_bench', '_cmd_train_probe', 'add_study_parsers')},
+          **{n: 'cli_checks' for n in ('BUILTIN_CONFIGS', '_looks_like_path')}}
 
 def __getattr__(name):
-    "Names that moved to `cli_studies` stay importable from here, with a DeprecationWarning (`core.moved_getattr`)"
+    "Names that moved to `cli_studies` or `cli_checks` stay importable from here, with a DeprecationWarning (`core.moved_getattr`)"
     if name not in _MOVED: raise AttributeError(f"module {__name__!r} has no attribute {name!r}")   # `hasattr` probes: no import
-    from warmdarts_nb.core import moved_getattr   # imported here: the command line starts without torch
+    from warmdarts_nb.core import moved_getattr   # lazy: the command line starts without torch (core imports it)
     return moved_getattr(__name__, _MOVED)(name)

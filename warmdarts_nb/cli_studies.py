@@ -7,8 +7,7 @@ from __future__ import annotations
 import json, os, sys
 from pathlib import Path
 from .measures import BUILTIN_MEASURES   # light: no torch
-from .cli import _positive
-from .cli_checks import _new_dir
+from .cli_checks import _positive, _new_dir
 
 # %% auto #0
 __all__ = ['user_data_dir', 'add_study_parsers']
