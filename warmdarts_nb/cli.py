@@ -113,7 +113,8 @@ def _cmd_search(args)->int:
     from warmdarts_nb.core import writable_dir
     from warmdarts_nb.kb import user_kb_dir, KBError
     from warmdarts_nb.checkpoint import load_checkpoint, check_checkpoint
-    from warmdarts_nb.warmstart import warm_search, warm_summary, cold_reference, store_result, _config
+    from warmdarts_nb.warmstart import warm_search, _config
+    from warmdarts_nb.warm_report import warm_summary, cold_reference, store_result
     from warmdarts_nb.core import default_device
     name, cfg = _config(args.config)
     default_device(args.device)   # a GPU asked for where there is none: said now

@@ -12,7 +12,8 @@ from .measures import embed_task, BUILTIN_MEASURES
 from .kb import KnowledgeBase
 from .search import search
 from .distributed import ray_map
-from .warmstart import record_from_result, learnt, _config
+from .warmstart import learnt, _config
+from .warm_report import record_from_result
 
 # %% auto #0
 __all__ = ['build_kb', 'ship_records']
@@ -36,7 +37,7 @@ def _build_one(task, config, seed:int, embed:tuple, eval_config=None, threads:in
 def build_kb(
     path,                    # the knowledge-base folder to write
     tasks=None,              # suite task names or `Task`s (None: the whole offline suite)
-    config='tiny',           # a name in `search.CONFIGS` or a `SearchConfig`
+    config='tiny',           # a name in `configs.CONFIGS` or a `SearchConfig`
     seeds=(0,),              # one cold search per task and seed
     executor=None,           # None (in-process), a `concurrent.futures.Executor`, or 'ray'
     embed:tuple=tuple(BUILTIN_MEASURES), # embeddings stored with each record
