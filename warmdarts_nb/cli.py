@@ -6,9 +6,12 @@
 from __future__ import annotations
 import argparse, contextlib, json, os, re, sys
 from pathlib import Path
-from .measures import BUILTIN_MEASURES, DEFAULT_MEASURE   # light: no torch
+from .measures import BUILTIN_MEASURES, DEFAULT_MEASURE, check_measure   # light: no torch
 from .cli_checks import _refine, _new_dir, _remove_empty, _NEW_DIRS   # light too
 from .cli_checks import _positive, _task_arg, _kb_arg, _config_names   # the shared argument helpers
+from .cli_model import eval_config_name, export_path, train_and_export, train_line, add_model_commands
+from . import __version__
+from .cli_studies import add_study_parsers
 
 # %% auto #0
 __all__ = ['WARM_KEYWORDS', 'RECORD_ID', 'DEVICE', 'MODE_PARTS', 'MEASURE_HELP', 'build_parser', 'main']
@@ -23,7 +26,7 @@ def _find_root(start:Path|None=None)->Path:
 
 def _cmd_readme(args)->int:
     "Write README.md from nbs/index.ipynb, or with --check fail if it differs"
-    from warmdarts_nb.core import render_readme
+    from warmdarts_nb.core import render_readme   # lazy: the CLI starts without torch
     root = _find_root(args.root)
     text, out = render_readme(root/'nbs'/'index.ipynb'), root/'README.md'
     if args.check:
@@ -36,8 +39,8 @@ def _cmd_readme(args)->int:
 # %% ../nbs/20_cli.ipynb #67f5caa8
 def _cmd_tasks(args)->int:
     "Print the built-in offline tasks with their facts"
-    from warmdarts_nb.suite import tasks_table
-    from warmdarts_nb.core import format_table
+    from warmdarts_nb.suite import tasks_table   # lazy: the CLI starts without torch
+    from warmdarts_nb.core import format_table   # lazy: the CLI starts without torch
     rows = tasks_table()
     print(format_table(rows)); print(f"{len(rows)} tasks")
     return 0
@@ -64,7 +67,6 @@ def _check_search_args(args):
 
 def _check_measure_args(args):
     "Refuse unknown measure names (--measure, --measures, --embed) before anything heavy is imported"
-    from warmdarts_nb.measures import check_measure   # light: imports no torch
     for a in ('measure', 'measures', 'embed'):
         v = getattr(args, a, None)
         for name in ([v] if isinstance(v, str) else v or []):
@@ -73,19 +75,19 @@ def _check_measure_args(args):
 
 def _warm_id(args)->dict:
     "The warm start of `warmdarts search`'s arguments, as a checkpoint records it"
-    from warmdarts_nb.guards import warm_identity
-    from warmdarts_nb.warmstart import canonical_start
-    from warmdarts_nb.transfer import parse_mode
+    from warmdarts_nb.guards import warm_identity   # lazy: the CLI starts without torch
+    from warmdarts_nb.warmstart import canonical_start   # lazy: the CLI starts without torch
+    from warmdarts_nb.transfer import parse_mode   # lazy: the CLI starts without torch
     return warm_identity(canonical_start(args.warm_start), parse_mode(args.mode), args.measure)
 
 def _default_ckpt_dir(task, config:str, seed:int)->Path:
-    from warmdarts_nb.core import user_cache_dir
+    from warmdarts_nb.core import user_cache_dir   # lazy: the CLI starts without torch
     return _new_dir(user_cache_dir('checkpoints')/f"{task.name}-{config}-s{seed}-{(task.fingerprint or '')[:8]}")
 
 def _epoch_lines(out):
     "A fastai callback printing one line per epoch (for output that is not a terminal)"
     from fastai.callback.core import Callback
-    from warmdarts_nb.callback import DartsCallback
+    from warmdarts_nb.callback import DartsCallback   # lazy: the CLI starts without torch
     class EpochLine(Callback):
         order = 99   # after the DARTS callback has recorded the epoch
         def after_epoch(self):
@@ -110,12 +112,12 @@ def _cmd_search(args)->int:
     "Check every path it will write, search (resumable), print the summary, store the result, then drop the checkpoint"
     log = sys.stderr if args.json else sys.stdout
     task = _task_arg(args.task, args.size)
-    from warmdarts_nb.core import writable_dir
-    from warmdarts_nb.kb import user_kb_dir, KBError
-    from warmdarts_nb.checkpoint import load_checkpoint, check_checkpoint
-    from warmdarts_nb.warmstart import warm_search, _config
-    from warmdarts_nb.warm_report import warm_summary, cold_reference, store_result
-    from warmdarts_nb.core import default_device
+    from warmdarts_nb.core import writable_dir   # lazy: the CLI starts without torch
+    from warmdarts_nb.kb import user_kb_dir, KBError   # lazy: the CLI starts without torch
+    from warmdarts_nb.checkpoint import load_checkpoint, check_checkpoint   # lazy: the CLI starts without torch
+    from warmdarts_nb.warmstart import warm_search, _config   # lazy: the CLI starts without torch
+    from warmdarts_nb.warm_report import warm_summary, cold_reference, store_result   # lazy: the CLI starts without torch
+    from warmdarts_nb.core import default_device   # lazy: the CLI starts without torch
     name, cfg = _config(args.config)
     default_device(args.device)   # a GPU asked for where there is none: said now
     # every path written, checked before any work
@@ -126,10 +128,9 @@ def _cmd_search(args)->int:
     ck_file = ck_dir/'search.ckpt'
     if args.export and not args.train: raise ValueError("--export writes the trained model: add --train")
     if args.train:   # what training needs, checked before the search
-        from warmdarts_nb.cli_model import eval_config_name, export_path
         ev_cfg, ev_file = eval_config_name(args.eval_config or (name if name != 'custom' else None)), export_path(args.export)
-    from warmdarts_nb.guards import folder_lock, check_warm
-    from warmdarts_nb.distributed import launched as _launched, is_main as _is_main
+    from warmdarts_nb.guards import folder_lock, check_warm   # lazy: the CLI starts without torch
+    from warmdarts_nb.distributed import launched as _launched, is_main as _is_main   # lazy: the CLI starts without torch
     if _is_main() and (args.nproc == 1 or _launched()): args.cleanup.enter_context(folder_lock(ck_dir, '--checkpoint-dir'))   # one search per folder
     if args.resume:
         ck = check_checkpoint(load_checkpoint(ck_file), task, cfg, args.seed, where=str(ck_file))
@@ -140,7 +141,7 @@ def _cmd_search(args)->int:
         except (ValueError, FileNotFoundError) as e: raise ValueError(f"{e}; --resume cannot continue it: delete {ck_file} to start over") from None
         raise ValueError(f"{ck_file} holds the checkpoint of an earlier search{what}: add --resume to continue it (or to store "
                          "its result), or delete that file to start over")
-    from warmdarts_nb.distributed import launched, launch, process_group, is_main
+    from warmdarts_nb.distributed import launched, launch, process_group, is_main   # lazy: the CLI starts without torch
     if args.nproc > 1 and not launched():            # start the processes; each runs this command as one rank
         return launch(main, args.nproc, (args.argv,))
     if not is_main(): log = open(os.devnull, 'w')     # one rank speaks (and writes)
@@ -161,7 +162,7 @@ def _cmd_search(args)->int:
         try:
             import matplotlib; matplotlib.use('Agg')
             import matplotlib.pyplot as plt
-            from warmdarts_nb.genotypes import plot_genotype
+            from warmdarts_nb.genotypes import plot_genotype   # lazy: the CLI starts without torch
             fig = plot_genotype(r.genotype); fig = getattr(fig, 'figure', fig)
             png = out/f"{task.name}-genotype.png"; fig.savefig(png, dpi=80, bbox_inches='tight'); plt.close(fig)
             print(f"genotype drawing: {png}", file=log)
@@ -188,7 +189,6 @@ def _cmd_search(args)->int:
     else: print(f"checkpoint kept: {ck_file}", file=log)
     trained = None
     if args.train:   # the genotype's network from scratch, scored once on the test split: the accuracy next to the cost
-        from warmdarts_nb.cli_model import train_and_export, train_line
         print(f"training the genotype from scratch at the {ev_cfg!r} budget", file=log, flush=True)
         trained = train_and_export(task, r.genotype.to_dict(), ev_cfg, args.seed, ev_file, threads=args.threads, device=device)
         print(train_line(trained) + f"; search cost {r.cost['seconds']:.0f} s, {r.cost['op_epochs']} op-epochs", file=log, flush=True)
@@ -200,8 +200,8 @@ def _cmd_search(args)->int:
 
 def _cmd_rank(args)->int:
     "Rank the knowledge base's records by similarity to a task"
-    from warmdarts_nb.warmstart import with_embedding
-    from warmdarts_nb.similarity import rank_tasks
+    from warmdarts_nb.warmstart import with_embedding   # lazy: the CLI starts without torch
+    from warmdarts_nb.similarity import rank_tasks   # lazy: the CLI starts without torch
     task, kb = _task_arg(args.task), _kb_arg(args)
     cands = {r['id']: r for r in (with_embedding(r, args.measure) for r in kb.records if r['task']['fingerprint'] != task.fingerprint)
              if args.measure in r.get('embeddings', {})}
@@ -225,7 +225,7 @@ def _cmd_kb(args)->int:
         for f in kb.remove(args.id): print(f"removed {f}")
         return 0
     if args.action == 'reembed':
-        from warmdarts_nb.warmstart import refresh_embeddings
+        from warmdarts_nb.warmstart import refresh_embeddings   # lazy: the CLI starts without torch
         res = refresh_embeddings(kb, tuple(args.measures))
         for i in res['updated']: print(f"re-embedded {i}")
         for i in res['not_builtin']: print(f"kept {i} as it is (not a built-in task: its images are not here to embed)")
@@ -250,13 +250,13 @@ def _cmd_kb(args)->int:
 
 def _cmd_build_kb(args)->int:
     "Build (or complete) a knowledge base of cold searches of the offline suite"
-    from warmdarts_nb.kb_build import build_kb
+    from warmdarts_nb.kb_build import build_kb   # lazy: the CLI starts without torch
     ex = None
     if args.executor == 'process':
         import concurrent.futures as cf
         ex = cf.ProcessPoolExecutor(args.workers)
     elif args.executor == 'ray': ex = 'ray'
-    from warmdarts_nb.evaluate import EVAL_CONFIGS
+    from warmdarts_nb.evaluate import EVAL_CONFIGS   # lazy: the CLI starts without torch
     ev = args.eval_config if args.eval_config != 'auto' else (args.config if args.config in EVAL_CONFIGS else None)
     if ev not in (None, 'none') and ev not in EVAL_CONFIGS:
         raise ValueError(f"--eval-config {ev!r}: use one of {', '.join(EVAL_CONFIGS)}, auto or none")
@@ -271,7 +271,6 @@ def _cmd_build_kb(args)->int:
 # %% ../nbs/20_cli.ipynb #6d037eff
 def build_parser()->argparse.ArgumentParser:
     "The `warmdarts` argument parser with its subcommands"
-    from warmdarts_nb import __version__
     p = argparse.ArgumentParser(prog='warmdarts', description='Warm-started DARTS architecture search (warmdarts_nb).')
     p.add_argument('--version', action='version', version=f'warmdarts_nb {__version__}')
     sub = p.add_subparsers(dest='command', metavar='COMMAND')
@@ -326,9 +325,7 @@ def build_parser()->argparse.ArgumentParser:
     s.add_argument('--eval-config', default='auto', help='retrain each genotype at this budget and store its test score (auto: the configuration\'s own budget when there is one; none: no retraining)')
     s.add_argument('--threads', type=_positive, default=1, help='torch CPU threads per search')
     s.set_defaults(func=_cmd_build_kb)
-    from warmdarts_nb.cli_studies import add_study_parsers
     add_study_parsers(sub)   # experiment, discriminate, similarity, bench, train-probe
-    from warmdarts_nb.cli_model import add_model_commands   # train, predict
     add_model_commands(sub)
     s = sub.add_parser('readme', help='(developers) write README.md from nbs/index.ipynb')
     s.add_argument('--check', action='store_true', help='only check that README.md is up to date')
@@ -359,7 +356,7 @@ def main(argv:list|None=None)->int:
     except (MemoryError, IndexError, RuntimeError, OSError) as e:   # valid input, but the machine could not: exit code 1
         if isinstance(e, OSError): msg = e   # a full disk, a folder that cannot be written: said, with the file
         else:
-            from warmdarts_nb.guards import out_of_memory
+            from warmdarts_nb.guards import out_of_memory   # lazy: the CLI starts without torch
             msg = out_of_memory(e)   # fastai turns an argument-less MemoryError into an IndexError
             if msg is None: raise
         print(f"warmdarts {args.command}: error: {msg}", file=sys.stderr)

@@ -12,7 +12,7 @@ import torch
 # %% auto #0
 __all__ = ['set_seed', 'default_device', 'reset_peak_memory', 'peak_memory_mb', 'machine_id', 'user_cache_dir', 'fingerprint',
            'atomic_write_bytes', 'atomic_write_json', 'atomic_torch_save', 'writable_dir', 'format_table', 'mean_sd',
-           'spearman', 'moved_getattr', 'import_graph', 'import_circles', 'render_readme']
+           'spearman', 'moved_getattr', 'import_graph', 'import_circles', 'inner_imports', 'render_readme']
 
 # %% ../nbs/00_core.ipynb #0dbcb557
 def set_seed(
@@ -229,6 +229,23 @@ def import_circles(
             if len(comp) > 1: out.append(sorted(comp))
     for v in sorted(graph):
         if v not in idx: visit(v)
+    return sorted(out)
+
+# %% ../nbs/00_core.ipynb #8c1f7dcc
+def inner_imports(
+    pkg_dir:str|Path, # the package's folder
+)->list:              # (module, line number, the line's text), in module and line order
+    "The imports of the package's own modules that sit inside functions of `pkg_dir`'s modules"
+    pkg = Path(pkg_dir); name = pkg.name; out = set()
+    for p in sorted(pkg.glob('*.py')):
+        if p.stem.startswith('_'): continue
+        text = p.read_text(encoding='utf-8'); lines = text.splitlines()
+        for f in ast.walk(ast.parse(text)):
+            if not isinstance(f, (ast.FunctionDef, ast.AsyncFunctionDef)): continue
+            for n in ast.walk(f):
+                ours = (isinstance(n, ast.Import) and any(a.name.split('.')[0] == name for a in n.names)) or \
+                       (isinstance(n, ast.ImportFrom) and (n.level > 0 or (n.module or '').split('.')[0] == name))
+                if ours: out.add((p.stem, n.lineno, lines[n.lineno - 1].strip()))
     return sorted(out)
 
 # %% ../nbs/00_core.ipynb #8c704cf0
