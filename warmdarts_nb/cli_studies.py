@@ -13,6 +13,18 @@ from .cli_checks import _positive, _new_dir
 __all__ = ['user_data_dir', 'add_study_parsers']
 
 # %% ../nbs/20a_cli_studies.ipynb #b0000006
+def _command(argv:list|None=None)->str|None:   # argv: the command's arguments (default: sys.argv)
+    "The `warmdarts` command line as a results file records it: its paths relative to the checkout (`core.checkout_path`); None outside `warmdarts`"
+    from warmdarts_nb.core import checkout_path   # lazy: the CLI starts without torch
+    argv = list(sys.argv if argv is None else argv)
+    if Path(argv[0]).name != 'warmdarts': return None
+    def one(a):
+        opt, eq, v = a.partition('=') if a.startswith('-') and '=' in a else ('', '', a)
+        p = Path(v).expanduser()
+        if v and (p.is_absolute() or (os.sep in v and p.exists())): v = checkout_path(p)
+        return opt + eq + v
+    return ' '.join(['warmdarts'] + [one(a) for a in argv[1:]])
+
 def user_data_dir()->Path:
     "Your data folder for warmdarts_nb ($XDG_DATA_HOME/warmdarts_nb, else ~/.local/share/warmdarts_nb): where commands write by default"
     return Path(os.environ.get('XDG_DATA_HOME') or Path.home()/'.local'/'share')/'warmdarts_nb'
@@ -25,7 +37,7 @@ def _run_benchmark(args)->int:
     if not args.report:
         from warmdarts_nb.core import writable_dir   # lazy: the CLI starts without torch
         writable_dir(_new_dir(out), '--out')
-        cmd = 'warmdarts ' + ' '.join(sys.argv[1:]) if Path(sys.argv[0]).name == 'warmdarts' else None
+        cmd = _command()
         run_benchmark(out, args.suite, kb=args.kb, workers=args.workers, threads=args.threads, measures=tuple(args.measures),
                       command=cmd, log=lambda m: print(m, flush=True), executor=args.executor, ray_address=args.ray_address)
     res = load_results(out)
@@ -45,7 +57,7 @@ def _cmd_experiment(args)->int:
     if not args.report:
         from warmdarts_nb.core import writable_dir   # lazy: the CLI starts without torch
         writable_dir(_new_dir(out), '--out')   # checked (and removed again if the command fails) before any work
-        cmd = 'warmdarts ' + ' '.join(sys.argv[1:]) if Path(sys.argv[0]).name == 'warmdarts' else None
+        cmd = _command()
         run_experiment(out, args.suite, args.seeds, args.config, args.eval_config, args.arms or DEFAULT_ARMS, args.kb,
                        args.workers, args.threads, tuple(args.measures), command=cmd, log=lambda m: print(m, flush=True),
                        executor=args.executor, ray_address=args.ray_address)
@@ -65,7 +77,7 @@ def _cmd_discriminate(args)->int:
     out = Path(args.out)
     if not args.report:
         from warmdarts_nb.suite import _SUITE   # lazy: the CLI starts without torch
-        cmd = 'warmdarts ' + ' '.join(sys.argv[1:]) if Path(sys.argv[0]).name == 'warmdarts' else None
+        cmd = _command()
         run_discrimination(out, args.tasks or list(_SUITE), args.seeds, args.eval_config, args.random, args.search_config,
                            args.search_tasks, args.workers, args.threads, args.fresh_mult, command=cmd, log=lambda m: print(m, flush=True))
     rows = study_rows(out)

@@ -11,8 +11,9 @@ import torch
 
 # %% auto #0
 __all__ = ['set_seed', 'default_device', 'reset_peak_memory', 'peak_memory_mb', 'machine_id', 'user_cache_dir', 'fingerprint',
-           'atomic_write_bytes', 'atomic_write_json', 'atomic_torch_save', 'writable_dir', 'format_table', 'mean_sd',
-           'spearman', 'moved_getattr', 'import_graph', 'import_circles', 'inner_imports', 'render_readme']
+           'atomic_write_bytes', 'atomic_write_json', 'atomic_torch_save', 'writable_dir', 'checkout_path',
+           'format_table', 'mean_sd', 'spearman', 'moved_getattr', 'import_graph', 'import_circles', 'inner_imports',
+           'render_readme']
 
 # %% ../nbs/00_core.ipynb #0dbcb557
 def set_seed(
@@ -138,6 +139,17 @@ def writable_dir(
         fd, tmp = tempfile.mkstemp(dir=p, prefix='.write-probe-'); os.close(fd); os.unlink(tmp)
     except OSError as e: raise ValueError(f"{what} {str(p)!r} cannot be written: {e.strerror or e}") from None
     return p
+
+# %% ../nbs/00_core.ipynb #afe347dd
+def checkout_path(
+    p:str|Path, # a path, absolute or relative to the current folder
+)->str:         # relative to the repository checkout holding it, else to the current folder, else `p` as given
+    "Name `p` relative to the checkout of this repository that holds it, so that a record names no machine's folders"
+    q = Path(p).expanduser().absolute()
+    for d in q.parents:
+        if (d/'settings.ini').is_file() and (d/'nbs').is_dir(): return q.relative_to(d).as_posix()
+    try: return q.relative_to(Path.cwd()).as_posix()
+    except ValueError: return str(p)
 
 # %% ../nbs/00_core.ipynb #21ce6943
 def format_table(
