@@ -10,7 +10,7 @@ import numpy as np
 from .core import format_table, mean_sd
 from .genotypes import cell_agreement
 from .suite import get_task
-from .search import get_config
+from .configs import get_config
 from .measures import BUILTIN_MEASURES, DEFAULT_MEASURE
 from .warmstart import warm_search, _config
 from .experiments import run_experiment, load_results, arm_spec

@@ -6,6 +6,7 @@
 from __future__ import annotations
 import json, sys
 from pathlib import Path
+from .cli_checks import _positive, _task_arg, _kb_arg   # light: no torch
 
 # %% auto #0
 __all__ = ['genotype_arg', 'eval_config_name', 'export_path', 'train_and_export', 'train_line', 'add_model_commands']
@@ -80,7 +81,6 @@ def train_line(r:dict)->str:
 # %% ../nbs/20b_cli_model.ipynb #dfd4e53b
 def _cmd_train(args)->int:
     "Train a genotype's network from scratch, score it once on the test split, and export it"
-    from warmdarts_nb.cli import _task_arg, _kb_arg
     task = _task_arg(args.task, args.size)
     g, rec = genotype_arg(args.record, args.genotype, _kb_arg(args) if args.record else None)
     cfg, f = eval_config_name(args.config, rec), export_path(args.export)
@@ -108,7 +108,6 @@ def _cmd_predict(args)->int:
 
 def add_model_commands(sub):
     "Add the `train` and `predict` subcommands to the `warmdarts` parser's subparsers `sub`"
-    from warmdarts_nb.cli import _positive
     s = sub.add_parser('train', help="train a searched genotype's network from scratch, score it once on the test split, export it",
                        description="Train the genotype of a knowledge-base record (--record) or of a JSON file (--genotype) from scratch at "
                                    "an evaluation budget, on the task's weights and alphas splits; score it once on its test split; "

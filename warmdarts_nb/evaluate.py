@@ -20,7 +20,7 @@ from fastai.data.core import DataLoaders
 from .core import set_seed, default_device, reset_peak_memory, peak_memory_mb
 from .ops import OPS, PRIMITIVES, ReLUConvBN, FactorizedReduce, Identity
 from .genotypes import Genotype
-from .tasks import TaskDataset, TensorDL, _prep, _stats
+from .tasks import TaskDataset, TensorDL, _prep, _stats, _read_image
 from .callback import quiet
 
 # %% auto #0
@@ -321,7 +321,6 @@ def predict_images(
     bs:int=256,          # images per forward pass
 )->list:                 # [{'file', 'class', 'prob'}], in the order of `files`
     "The class (and its probability) of each image file, read as the task's images were"
-    from warmdarts_nb.tasks import _read_image
     m = learn.model
     info = getattr(m, 'task_info', None)
     if info is None: raise ValueError("predict_images: the learner's model has no task_info (export it with `export_model`)")

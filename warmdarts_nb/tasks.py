@@ -13,6 +13,7 @@ from fastai.data.load import DataLoader
 from fastai.data.core import DataLoaders
 from fastcore.basics import chunked
 from .core import fingerprint
+from .guards import available_mb
 
 # %% auto #0
 __all__ = ['SPLITS', 'MIN_IMAGE_SIZE', 'IMAGE_EXTS', 'TORCHVISION_TASKS', 'Task', 'stratified_split', 'TaskDataset', 'TensorDL']
@@ -262,7 +263,6 @@ def _check_images(path, x:torch.Tensor):
 def _check_folder_memory(path, n:int, size):
     "Raise `MemoryError` before reading `n` images resized to `size` if they cannot fit in the free memory"
     if size is None: return
-    from warmdarts_nb.guards import available_mb
     need, have = n * 3 * size[0] * size[1] * 4 / 2**20, available_mb('cpu')
     if have is not None and need > have:
         raise MemoryError(f"the {n} images of {str(path)!r} at {size[0]}x{size[1]} need about {need:,.0f} MiB, but {have:,.0f} MiB "
