@@ -110,7 +110,9 @@ def _result_json(r, name, kb, rid, ckpt, stored:bool)->str:
 
 def _verified_train(args, task, r, kb, ev_cfg:str, ev_file, device, log)->dict:
     "The verified choice after `warmdarts search`: print each candidate, the winner against DARTS-V2, the test score; export the winner"
-    from warmdarts_nb.verify import search_cells, verified_choice, SELECT_FRAC   # lazy: the CLI starts without torch    from warmdarts_nb.evaluate import export_model   # lazy: the CLI starts without torch    cells = search_cells(r, kb)
+    from warmdarts_nb.verify import search_cells, verified_choice, SELECT_FRAC   # lazy: the CLI starts without torch
+    from warmdarts_nb.evaluate import export_model   # lazy: the CLI starts without torch
+    cells = search_cells(r, kb)
     print(f"verifying: {len(cells)} candidate cells ({', '.join(cells)}) trained from scratch at the {ev_cfg!r} budget without "
           f"the selection split ({SELECT_FRAC:.0%} of the weights split), scored on it", file=log, flush=True)
     vc = verified_choice(task, cells, ev_cfg, args.seed, workers=args.verify_workers, threads=args.threads, device=device,
@@ -126,7 +128,8 @@ def _verified_train(args, task, r, kb, ev_cfg:str, ev_file, device, log)->dict:
 
 def _stored_search(kb, task, name:str, seed:int, start:str, mode:str, measure:str)->dict|None:
     "The record of your own base (not the shipped one) that is this search: same task data, configuration, seed and warm start"
-    from warmdarts_nb.warmstart import canonical_start, MULTI_STARTS   # lazy: the CLI starts without torch    start, mode = canonical_start(start), '+'.join(p.strip() for p in mode.split('+'))
+    from warmdarts_nb.warmstart import canonical_start, MULTI_STARTS   # lazy: the CLI starts without torch
+    start, mode = canonical_start(start), '+'.join(p.strip() for p in mode.split('+'))
     for r in kb.records:
         if kb._where[r['id']].parent.parent != kb.path: continue
         if (r['task']['fingerprint'], r['config'].get('name'), r['seed']) != (task.fingerprint, name, seed): continue
@@ -142,7 +145,8 @@ def _stored_search(kb, task, name:str, seed:int, start:str, mode:str, measure:st
 def _train_stored(args, task, rec:dict, ev_cfg:str, ev_file, log)->int:
     "Train (verified, or the cell alone with --no-verify) the stored search `rec` instead of searching again"
     from types import SimpleNamespace
-    from warmdarts_nb.genotypes import Genotype   # lazy: the CLI starts without torch    kb = _kb_arg(args)
+    from warmdarts_nb.genotypes import Genotype   # lazy: the CLI starts without torch
+    kb = _kb_arg(args)
     print(f"found the stored search {rec['id']} of this task, configuration, seed and warm start in {kb.path}: training it "
           f"instead of searching again (to search anew, `warmdarts kb remove {rec['id']}` first)", file=log, flush=True)
     args.on_interrupt = lambda: f"the search is still stored as {rec['id']}: run the same command again to train it"
@@ -181,7 +185,8 @@ def _cmd_search(args)->int:
         except ValueError as e: raise ValueError(str(e).replace('--config', '--eval-config', 1)) from None
         ev_file = export_path(args.export)
         if not args.no_verify:   # a task too small for a selection split is refused now, not after the search
-            from warmdarts_nb.verify import selection_split   # lazy: the CLI starts without torch            selection_split(task, seed=args.seed)
+            from warmdarts_nb.verify import selection_split   # lazy: the CLI starts without torch
+            selection_split(task, seed=args.seed)
     from warmdarts_nb.guards import folder_lock, check_warm   # lazy: the CLI starts without torch
     from warmdarts_nb.distributed import launched as _launched, is_main as _is_main   # lazy: the CLI starts without torch
     if _is_main() and (args.nproc == 1 or _launched()): args.cleanup.enter_context(folder_lock(ck_dir, '--checkpoint-dir'))   # one search per folder

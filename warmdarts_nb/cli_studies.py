@@ -47,9 +47,11 @@ def _run_benchmark(args)->int:
 
 def _run_verified(args)->int:
     "Run or resume the confirmatory benchmark of the verified choice (`--suite verified`), then print its pre-registered report"
-    from warmdarts_nb.verified_bench import run_verified_bench, load_verified, verified_report   # lazy: the CLI starts without torch    out = Path(args.out).expanduser() if args.out else user_data_dir()/'results'/'benchmark-verified'
+    from warmdarts_nb.verified_bench import run_verified_bench, load_verified, verified_report   # lazy: the CLI starts without torch
+    out = Path(args.out).expanduser() if args.out else user_data_dir()/'results'/'benchmark-verified'
     if not args.report:
-        from warmdarts_nb.core import writable_dir   # lazy: the CLI starts without torch        writable_dir(_new_dir(out), '--out')
+        from warmdarts_nb.core import writable_dir   # lazy: the CLI starts without torch
+        writable_dir(_new_dir(out), '--out')
         cmd = 'warmdarts ' + ' '.join(sys.argv[1:]) if Path(sys.argv[0]).name == 'warmdarts' else None
         try: run_verified_bench(out, workers=args.workers, threads=args.threads, command=cmd, log=lambda m: print(m, flush=True))
         except KeyboardInterrupt:
