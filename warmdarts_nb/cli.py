@@ -151,9 +151,10 @@ def _cmd_search(args)->int:
     ck_dir = writable_dir(Path(args.checkpoint_dir) if args.checkpoint_dir else _default_ckpt_dir(task, name, args.seed), '--checkpoint-dir')
     ck_file = ck_dir/'search.ckpt'
     if args.export and not args.train: raise ValueError("--export writes the trained model: add --train")
+    if args.eval_config and not args.train: raise ValueError("--eval-config sets the budget of the training after the search: add --train")
     if args.train:   # what training needs, checked before the search
         from warmdarts_nb.cli_model import eval_config_name, export_path
-        ev_cfg, ev_file = eval_config_name(args.eval_config or (name if name != 'custom' else None)), export_path(args.export)
+        ev_cfg, ev_file = eval_config_name(args.eval_config or (name if name != 'custom' else None), flag='--eval-config'), export_path(args.export)
     from warmdarts_nb.guards import folder_lock, check_warm
     from warmdarts_nb.distributed import launched as _launched, is_main as _is_main
     if _is_main() and (args.nproc == 1 or _launched()): args.cleanup.enter_context(folder_lock(ck_dir, '--checkpoint-dir'))   # one search per folder
@@ -215,13 +216,17 @@ def _cmd_search(args)->int:
     trained = None
     if args.train:   # the genotype's network from scratch, scored once on the test split: the accuracy next to the cost
         from warmdarts_nb.cli_model import train_and_export, train_line
+        import shlex
         print(f"training the genotype from scratch at the {ev_cfg!r} budget", file=log, flush=True)
-        trained = train_and_export(task, r.genotype.to_dict(), ev_cfg, args.seed, ev_file, threads=args.threads, device=device)
+        again = (f"warmdarts train {shlex.quote(args.task)} --record {rid} --config {ev_cfg} --seed {args.seed} --export {shlex.quote(args.export)}"
+                 if rid and args.export else None)   # the search is stored: only the training is done again
+        trained = train_and_export(task, r.genotype.to_dict(), ev_cfg, args.seed, ev_file, threads=args.threads, device=device, again=again)
         print(train_line(trained) + f"; search cost {r.cost['seconds']:.0f} s, {r.cost['op_epochs']} op-epochs", file=log, flush=True)
     if args.json:
         line = json.loads(_result_json(r, name, kb, rid, ck_file if kept else None, rid is not None))
         if trained: line['trained'] = trained; line['test_acc'] = trained['test_acc']
-        print(json.dumps(line))
+        print(json.dumps(line), flush=True)
+    if trained and trained.get('export_error'): raise OSError(trained['export_error'])   # exit code 1, after the results
     return 0
 
 def _cmd_rank(args)->int:
@@ -319,7 +324,7 @@ def build_parser()->argparse.ArgumentParser:
     s.add_argument('--config', default='cpu16', help=f"search configuration: {', '.join(_config_names())} (default cpu16: 16-px images, 3 stages, about 8 minutes cold on one CPU core; tiny is for tests)")
     s.add_argument('--train', action='store_true', help="then train the genotype's network from scratch at the configuration's evaluation budget and score it once on the test split")
     s.add_argument('--eval-config', default=None, help="with --train: the evaluation budget (default: the search configuration's)")
-    s.add_argument('--export', default=None, metavar='FILE', help='with --train: write the trained fastai learner to FILE (predict with `warmdarts predict FILE IMAGE...`)')
+    s.add_argument('--export', default=None, metavar='FILE', help='with --train: write the trained model to FILE, weights and a JSON header, safe to share (predict with `warmdarts predict FILE IMAGE...`)')
     s.add_argument('--kb', default=None, help='your knowledge base folder (default: WARMDARTS_KB or ~/.local/share/warmdarts_nb/kb)')
     s.add_argument('-k', type=_positive, default=3, help="sources of the multi-source warm starts (meta_average, sequential_last_stage, meta_progressive)")
     s.add_argument('--device', default=None, help="cpu, cuda, cuda:1 ... (default: a GPU if there is one)")
