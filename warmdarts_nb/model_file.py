@@ -13,12 +13,13 @@ from .genotypes import Genotype
 from .evaluate import EvalConfig, EvalNetwork, RawInput, AuxLoss, image_tensor
 
 # %% auto #0
-__all__ = ['FORMAT', 'FORMAT_VERSION', 'MAX_HEADER_BYTES', 'MAX_CLASSES', 'MAX_SIDE', 'export_model', 'model_header',
-           'save_model', 'read_model_file', 'check_header', 'load_model', 'model_learner']
+__all__ = ['FORMAT', 'FORMAT_VERSION', 'MAX_HEADER_BYTES', 'MAX_MODEL_BYTES', 'MAX_CLASSES', 'MAX_SIDE', 'export_model',
+           'model_header', 'save_model', 'read_model_file', 'check_header', 'load_model', 'model_learner']
 
-# %% ../nbs/14a_model_file.ipynb #6c40ac45
+# %% ../nbs/14a_model_file.ipynb #0f5ed26b
 FORMAT, FORMAT_VERSION = 'warmdarts-model', 1
 MAX_HEADER_BYTES = 1 << 20    # a model file's JSON header is a few kB; more is not a model file
+MAX_MODEL_BYTES = 1 << 32     # 4 GiB: far more than any network this library builds
 MAX_CLASSES, MAX_SIDE = 100_000, 4096
 
 def model_header(
@@ -52,7 +53,7 @@ def save_model(
 
 export_model = save_model   # the old name (`evaluate.export_model` moved here, with a DeprecationWarning)
 
-# %% ../nbs/14a_model_file.ipynb #4cf4a71f
+# %% ../nbs/14a_model_file.ipynb #4b566565
 def _what_is(data:bytes)->str:
     "What kind of file `data` looks like, for a message"
     if data[:1] == b'\x80':
@@ -87,6 +88,7 @@ def read_model_file(
         head = fh.read(8)
         n = int.from_bytes(head, 'little') if len(head) == 8 else 0
         if not 2 <= n <= min(p.stat().st_size - 8, MAX_HEADER_BYTES): raise _not_model(path, head + fh.read(8))
+        if p.stat().st_size > MAX_MODEL_BYTES: raise ValueError(f"{path}: {p.stat().st_size:,} bytes, more than a model file holds ({MAX_MODEL_BYTES:,} at most)")
         data = head + fh.read()   # the header's length is plausible: the file is read, never executed
     if data[8:9] != b'{': raise _not_model(path, data)
     st = _json_object(data[8:8 + n], path, 'safetensors header')
@@ -95,7 +97,7 @@ def read_model_file(
         raise ValueError(f"{path}: a safetensors file, but not a warmdarts model file (its metadata has no {FORMAT!r} header)")
     return _json_object(meta['warmdarts_model'].encode('utf-8'), path, 'model header'), data
 
-# %% ../nbs/14a_model_file.ipynb #c99fbddb
+# %% ../nbs/14a_model_file.ipynb #3368c596
 def _fail(where, field, want, got)->ValueError:
     return ValueError(f"{where}: field {field} must be {want}, got {json.dumps(got)[:80] if _jsonable(got) else type(got).__name__}")
 
@@ -161,7 +163,11 @@ def load_model(
     import safetensors.torch
     h, data = read_model_file(path)
     check_header(h, path)
-    with torch.device('meta'): want = {k: (tuple(v.shape), v.dtype) for k, v in _build(h).state_dict().items()}
+    with torch.device('meta'): sd = _build(h).state_dict()
+    want = {k: (tuple(v.shape), v.dtype) for k, v in sd.items()}
+    n, weights = int.from_bytes(data[:8], 'little'), sum(v.numel() * v.element_size() for v in sd.values())
+    if len(data) != 8 + n + weights:   # the header, then exactly the weights it describes: nothing else
+        raise ValueError(f"{path}: {len(data):,} bytes, but its header ({n:,} bytes) and the {weights:,} bytes of weights it describes make {8 + n + weights:,}")
     try: tensors = safetensors.torch.load(data)
     except Exception as e: raise ValueError(f"{path}: its weights cannot be read ({type(e).__name__}: {e})") from None
     got = {k: (tuple(v.shape), v.dtype) for k, v in tensors.items()}
