@@ -62,7 +62,7 @@ def export_path(p:str|None)->Path|None:
     if f.exists() and not os.access(f, os.W_OK): raise ValueError(f"--export {p}: the file exists and cannot be overwritten")
     return f
 
-# %% ../nbs/20b_cli_model.ipynb #72876319
+# %% ../nbs/20b_cli_model.ipynb #c5186da6
 def train_and_export(
     task,                   # the `Task`
     genotype:dict,          # the genotype to train
@@ -75,12 +75,15 @@ def train_and_export(
     again:str|None=None,    # the command that trains and exports again, for the message if the export fails
 )->dict:                    # {'task', 'config', 'seed', 'test_acc', 'test_loss', 'n_test', 'params', 'epochs', 'seconds', 'export', 'export_error'}
     "Train `genotype`'s network from scratch at the `config` budget, score it once on the test split, export it"
-    from warmdarts_nb.evaluate import train_genotype
+    from warmdarts_nb.evaluate import train_genotype, get_eval_config
     from warmdarts_nb.model_file import save_model
     e = train_genotype(task, genotype, config, seed=seed, epochs=epochs, num_threads=threads, device=device, keep_learner=export is not None)
     r = dict(task=task.name, config=config, seed=seed, test_acc=round(e.test_acc, 5), test_loss=round(e.test_loss, 5),
              n_test=len(task.split_idxs['test']), params=e.params, epochs=e.epochs, seconds=round(e.seconds, 1),
              export=None, genotype=genotype)
+    n_train, yt = sum(len(task.split_idxs[s]) for s in ('weights', 'alphas')), task.y[task.split_idxs['test']]
+    r['chance'] = round(float(yt.bincount().max()) / max(len(yt), 1), 5)   # always answering the test split's most common class
+    r['steps'] = e.epochs * (n_train // min(get_eval_config(config).batch_size, n_train))   # SGD steps (the last partial batch dropped)
     if export is not None:
         try: r['export'] = str(save_model(e.learner, export))   # atomic: the file is whole, or what was there before
         except OSError as err:
@@ -93,9 +96,12 @@ def train_line(r:dict)->str:
     "What `warmdarts train` prints: the test accuracy and how it was measured"
     return (f"test accuracy {100 * r['test_acc']:.1f}% on the {r['n_test']} images of {r['task']}'s test split, scored once "
             f"(trained from scratch at the {r['config']!r} budget: {r['epochs']} epochs, {r['params']:,} parameters, {r['seconds']:.0f} s)"
-            + (f"; model exported to {r['export']}" if r['export'] else '') + ('; the model was NOT exported' if r.get('export_error') else ''))
+            + (f"; model exported to {r['export']}" if r['export'] else '') + ('; the model was NOT exported' if r.get('export_error') else '')
+            + (f". WARNING: that is near chance ({100 * r['chance']:.0f}% by always answering the most common class): the network "
+               f"learnt little in its {r['steps']} SGD steps; train longer (--epochs N)"
+               if r.get('chance') is not None and r['test_acc'] <= r['chance'] + 0.02 else ''))
 
-# %% ../nbs/20b_cli_model.ipynb #fecdcdb0
+# %% ../nbs/20b_cli_model.ipynb #eee84fca
 def _cmd_train(args)->int:
     "Train a genotype's network from scratch, score it once on the test split, and export it"
     from warmdarts_nb.cli import _task_arg, _kb_arg
@@ -105,6 +111,8 @@ def _cmd_train(args)->int:
     log = sys.stderr if args.json else sys.stdout
     print(f"training the genotype of {'record ' + args.record if rec else args.genotype} on {task.name} ({task.n} images, "
           f"{task.n_classes} classes) at the {cfg!r} budget", file=log, flush=True)
+    counts = task.y.bincount(minlength=task.n_classes).tolist()
+    print("classes: " + ', '.join(f"{c} ({n})" for c, n in zip(task.classes, counts)), file=log, flush=True)   # what the folder was read as
     again = 'warmdarts ' + shlex.join(getattr(args, 'argv', None) or ['train', args.task, '...'])
     r = train_and_export(task, g, cfg, args.seed, f, args.epochs, args.threads, args.device, again=again)
     print(train_line(r), file=log, flush=True)
