@@ -53,11 +53,11 @@ def save_model(
 
 export_model = save_model   # the old name (`evaluate.export_model` moved here, with a DeprecationWarning)
 
-# %% ../nbs/14a_model_file.ipynb #4b566565
+# %% ../nbs/14a_model_file.ipynb #7c612944
 def _what_is(data:bytes)->str:
     "What kind of file `data` looks like, for a message"
     if data[:1] == b'\x80':
-        return "a Python pickle (such as a fastai learner written by `learn.export`, or by `warmdarts train --export` before version 0.1.0's model files)"
+        return "a Python pickle (such as a fastai learner written by `learn.export`, or by a `warmdarts train --export` older than model files)"
     if data[:4] == b'PK\x03\x04': return "a zip archive (such as a file written by torch.save, which holds a pickle)"
     for magic, kind in ((b'\x89PNG', 'a PNG image'), (b'\xff\xd8\xff', 'a JPEG image'), (b'GIF8', 'a GIF image'), (b'BM', 'a BMP image')):
         if data.startswith(magic): return kind
