@@ -111,20 +111,26 @@ def _result_json(r, name, kb, rid, ckpt, stored:bool)->str:
 def _verified_train(args, task, r, kb, ev_cfg:str, ev_file, device, log)->dict:
     "The verified choice after `warmdarts search`: print each candidate, the winner against DARTS-V2, the test score; export the winner"
     from warmdarts_nb.verify import search_cells, verified_choice, SELECT_FRAC   # lazy: the CLI starts without torch
-    from warmdarts_nb.evaluate import export_model   # lazy: the CLI starts without torch
+    from warmdarts_nb.model_file import save_model   # lazy: the CLI starts without torch
     cells = search_cells(r, kb)
     print(f"verifying: {len(cells)} candidate cells ({', '.join(cells)}) trained from scratch at the {ev_cfg!r} budget without "
           f"the selection split ({SELECT_FRAC:.0%} of the weights split), scored on it", file=log, flush=True)
     vc = verified_choice(task, cells, ev_cfg, args.seed, workers=args.verify_workers, threads=args.threads, device=device,
                          keep_learner=ev_file is not None, log=lambda m: print(m, file=log, flush=True))
-    f = export_model(vc.learner, ev_file) if ev_file is not None else None
+    f, err = None, None
+    if ev_file is not None:
+        try: f = save_model(vc.learner, ev_file)   # atomic: the file is whole, or what was there before
+        except OSError as e:
+            err = (f"the model was not exported: writing {ev_file} failed ({e.strerror or e}); nothing was written there (a file there "
+                   "before is unchanged), the scores are printed above and the search is stored. Free some space (or choose another "
+                   "--export FILE) and run the same command again: it finds the stored search and only trains")
     cost = vc.choice_seconds + vc.refit_seconds
     print(f"{vc.winner} retrained on all non-test images: test accuracy {100 * vc.test_acc:.1f}% on the "
           f"{len(task.split_idxs['test'])} images of {task.name}'s test split, scored once ({vc.params:,} parameters); "
           f"search {r.cost['seconds']:.0f} s + verified choice {cost:.0f} s" + (f"; model exported to {f}" if f else ''), file=log, flush=True)
     return dict(task=task.name, config=ev_cfg, seed=args.seed, test_acc=vc.test_acc, test_loss=vc.test_loss,
                 n_test=len(task.split_idxs['test']), params=vc.params, seconds=round(cost, 1), export=None if f is None else str(f),
-                genotype=vc.genotype, verified=vc.to_dict())
+                genotype=vc.genotype, verified=vc.to_dict(), **({'export_error': err} if err else {}))
 
 def _stored_search(kb, task, name:str, seed:int, start:str, mode:str, measure:str)->dict|None:
     "The record of your own base (not the shipped one) that is this search: same task data, configuration, seed and warm start"
@@ -157,6 +163,7 @@ def _train_stored(args, task, rec:dict, ev_cfg:str, ev_file, log)->int:
     else: trained = _verified_train(args, task, r, kb, ev_cfg, ev_file, args.device, log)
     if args.json: print(json.dumps({'task': task.name, 'record_id': rec['id'], 'found_stored': True, 'stored': True, 'trained': trained,
                                     'test_acc': trained['test_acc'], 'genotype': rec['genotype']}))
+    if trained.get('export_error'): raise OSError(trained['export_error'])   # exit code 1, after the results
     return 0
 
 def _cmd_search(args)->int:
@@ -181,9 +188,7 @@ def _cmd_search(args)->int:
     for flag, on in (('--no-verify', args.no_verify), ('--verify-workers', args.verify_workers != 1), ('--eval-config', args.eval_config is not None)):
         if on and not args.train: raise ValueError(f"{flag} applies to the training after the search: add --train")
     if args.train:   # what training needs, checked before the search
-        try: ev_cfg = eval_config_name(args.eval_config or (name if name != 'custom' else None))
-        except ValueError as e: raise ValueError(str(e).replace('--config', '--eval-config', 1)) from None
-        ev_file = export_path(args.export)
+        ev_cfg, ev_file = eval_config_name(args.eval_config or (name if name != 'custom' else None), flag='--eval-config'), export_path(args.export)
         if not args.no_verify:   # a task too small for a selection split is refused now, not after the search
             from warmdarts_nb.verify import selection_split   # lazy: the CLI starts without torch
             selection_split(task, seed=args.seed)
@@ -254,15 +259,19 @@ def _cmd_search(args)->int:
     else: print(f"checkpoint kept: {ck_file}", file=log)
     trained = None
     if args.train and args.no_verify:   # the searched cell alone, from scratch, scored once on the test split
+        import shlex
         print(f"training the genotype from scratch at the {ev_cfg!r} budget", file=log, flush=True)
-        trained = train_and_export(task, r.genotype.to_dict(), ev_cfg, args.seed, ev_file, threads=args.threads, device=device)
+        again = (f"warmdarts train {shlex.quote(args.task)} --record {rid} --config {ev_cfg} --seed {args.seed} --export {shlex.quote(args.export)}"
+                 if rid and args.export else None)   # the search is stored: only the training is done again
+        trained = train_and_export(task, r.genotype.to_dict(), ev_cfg, args.seed, ev_file, threads=args.threads, device=device, again=again)
         print(train_line(trained) + f"; search cost {r.cost['seconds']:.0f} s, {r.cost['op_epochs']} op-epochs", file=log, flush=True)
     elif args.train:   # the verified choice: candidates trained without the selection split, the best kept, refit, scored once
         trained = _verified_train(args, task, r, kb, ev_cfg, ev_file, device, log)
     if args.json:
         line = json.loads(_result_json(r, name, kb, rid, ck_file if kept else None, rid is not None))
         if trained: line['trained'] = trained; line['test_acc'] = trained['test_acc']
-        print(json.dumps(line))
+        print(json.dumps(line), flush=True)
+    if trained and trained.get('export_error'): raise OSError(trained['export_error'])   # exit code 1, after the results
     return 0
 
 def _cmd_rank(args)->int:
@@ -354,7 +363,7 @@ def build_parser()->argparse.ArgumentParser:
     s.add_argument('--no-verify', action='store_true', help="with --train: train the searched cell alone (no candidates, no selection split)")
     s.add_argument('--verify-workers', type=_positive, default=1, help="with --train: train the candidates in this many processes (default 1: in turn; each uses --threads)")
     s.add_argument('--eval-config', default=None, help="with --train: the evaluation budget (default: the search configuration's)")
-    s.add_argument('--export', default=None, metavar='FILE', help='with --train: write the trained model (the winner) to FILE (predict with `warmdarts predict FILE IMAGE...`)')
+    s.add_argument('--export', default=None, metavar='FILE', help='with --train: write the trained model (the winner) to FILE, weights and a JSON header, safe to share (predict with `warmdarts predict FILE IMAGE...`)')
     s.add_argument('--kb', default=None, help='your knowledge base folder (default: WARMDARTS_KB or ~/.local/share/warmdarts_nb/kb)')
     s.add_argument('-k', type=_positive, default=3, help="sources of the multi-source warm starts (meta_average, sequential_last_stage, meta_progressive)")
     s.add_argument('--device', default=None, help="cpu, cuda, cuda:1 ... (default: a GPU if there is one)")

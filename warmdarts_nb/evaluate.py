@@ -17,16 +17,16 @@ from fastai.callback.core import Callback, CancelValidException
 from fastai.callback.schedule import ParamScheduler, SchedCos
 from fastai.callback.training import GradientClip
 from fastai.data.core import DataLoaders
-from .core import set_seed, default_device, reset_peak_memory, peak_memory_mb
+from .core import set_seed, default_device, reset_peak_memory, peak_memory_mb, moved_getattr
 from .ops import OPS, PRIMITIVES, ReLUConvBN, FactorizedReduce, Identity
 from .genotypes import Genotype
-from .tasks import TaskDataset, TensorDL, _prep, _stats, _read_image
+from .tasks import TaskDataset, TensorDL, _prep, _stats, _read_image, MIN_IMAGE_SIZE
 from .callback import quiet
 
 # %% auto #0
 __all__ = ['EVAL_CONFIGS', 'drop_path', 'EvalCell', 'AuxHead', 'RawInput', 'EvalNetwork', 'count_params', 'random_genotype',
            'EvalConfig', 'eval_dls', 'AuxLoss', 'NoValidation', 'DropPathSchedule', 'EvalResult', 'get_eval_config',
-           'train_genotype', 'image_accuracy', 'export_model', 'predict_images']
+           'train_genotype', 'image_accuracy', 'image_tensor', 'predict_images']
 
 # %% ../nbs/14_evaluate.ipynb #04e73c8d
 def drop_path(
@@ -304,32 +304,33 @@ def image_accuracy(
     return right / len(y)
 
 # %% ../nbs/14_evaluate.ipynb #88d53434
-def export_model(
-    learn:Learner,       # a learner from `train_genotype` (its model carries `task_info`)
-    path,                # the file to write (its folder must exist and be writable)
-)->Path:                 # the file written
-    "Export `learn` with `Learner.export` so that `load_learner(path, cpu=True)` can predict with it"
-    from pathlib import Path
-    path = Path(path).expanduser().resolve()
-    if not hasattr(learn.model, 'task_info'): raise ValueError("export_model: the learner's model has no task_info (train it with `train_genotype`)")
-    learn.export(path)   # an absolute path: `learn.path / path` is `path`
-    return path
+def image_tensor(
+    f,                   # an image file
+    info:dict,           # a network's `task_info` (its `size` and `channels`)
+)->torch.Tensor:         # (channels, H, W), values in [0, 1]
+    "Read image file `f` as the task's images were read: resized to the task's size, converted to its channels"
+    from PIL import Image
+    try:
+        with Image.open(f) as im: w, h = im.size
+    except Exception: w = h = None   # `_read_image` says what is wrong with the file
+    if w is not None and min(w, h) < MIN_IMAGE_SIZE:
+        raise ValueError(f"image file {f} is {h}x{w} pixels; the smallest allowed is {MIN_IMAGE_SIZE}x{MIN_IMAGE_SIZE}, as for a task's images")
+    a, _ = _read_image(f, tuple(info['size']))
+    x = torch.from_numpy(a).permute(2, 0, 1)
+    if x.shape[0] != info['channels']: x = x.mean(0, keepdim=True) if info['channels'] == 1 else x.expand(3, -1, -1)
+    return x
 
 def predict_images(
-    learn:Learner,       # a trained learner (`train_genotype`, or `load_learner` of `export_model`'s file)
+    learn,               # a trained network with `task_info` (`train_genotype`'s, `model_file.load_model`'s), or a learner holding it
     files:list,          # image files
     bs:int=256,          # images per forward pass
 )->list:                 # [{'file', 'class', 'prob'}], in the order of `files`
     "The class (and its probability) of each image file, read as the task's images were"
-    m = learn.model
+    m = getattr(learn, 'model', learn)
     info = getattr(m, 'task_info', None)
-    if info is None: raise ValueError("predict_images: the learner's model has no task_info (export it with `export_model`)")
-    xs = []
-    for f in files:
-        a, _ = _read_image(f, tuple(info['size']))
-        x = torch.from_numpy(a).permute(2, 0, 1)
-        if x.shape[0] != info['channels']: x = x.mean(0, keepdim=True) if info['channels'] == 1 else x.expand(3, -1, -1)
-        xs.append(x)
+    if info is None: raise ValueError("predict_images: the network has no task_info (train it with `warmdarts train` or `train_genotype`, "
+                                      "or load a model file with `model_file.load_model`)")
+    xs = [image_tensor(f, info) for f in files]
     if not xs: return []
     was, dev = m.training, next(m.parameters()).device
     m.eval()
@@ -338,3 +339,5 @@ def predict_images(
     finally: m.train(was)
     conf, idx = p.max(1)
     return [dict(file=str(f), **{'class': info['classes'][i]}, prob=round(float(c), 4)) for f, i, c in zip(files, idx.tolist(), conf)]
+
+__getattr__ = moved_getattr(__name__, {'export_model': 'model_file'})   # it writes the safe model file now (`model_file.save_model`)

@@ -12,8 +12,8 @@ import torch
 from .ops import PRIMITIVES
 
 # %% auto #0
-__all__ = ['DARTS_V2', 'PDARTS', 'n_edges', 'edge_index', 'Genotype', 'uniform_genotype', 'cell_agreement', 'arch_weights',
-           'derive_cell', 'derive_genotype', 'plot_cell', 'plot_genotype']
+__all__ = ['MAX_STEPS', 'DARTS_V2', 'PDARTS', 'n_edges', 'edge_index', 'Genotype', 'uniform_genotype', 'cell_agreement',
+           'arch_weights', 'derive_cell', 'derive_genotype', 'plot_cell', 'plot_genotype']
 
 # %% ../nbs/03_genotypes.ipynb #daef59f3
 def n_edges(steps:int=4)->int: # intermediate nodes per cell
@@ -25,9 +25,13 @@ def edge_index(steps:int=4)->list: # intermediate nodes per cell
     return [(i, j) for i in range(steps) for j in range(i + 2)]
 
 # %% ../nbs/03_genotypes.ipynb #e63a9c5d
+MAX_STEPS = 16   # intermediate nodes a cell may have (DARTS cells have 4): a bound on what a genotype can cost to build and train
+
 def _check_cell(pairs, concat, which):
     if len(pairs) == 0 or len(pairs) % 2:
         raise ValueError(f"{which}: expected 2 (op, input) pairs per node, got {len(pairs)} pairs")
+    if len(pairs) // 2 > MAX_STEPS:
+        raise ValueError(f"{which}: {len(pairs) // 2} nodes; a cell has at most {MAX_STEPS} (DARTS cells have 4)")
     ops = [p for p in PRIMITIVES if p != 'none']
     out = []
     for n, pair in enumerate(pairs):
@@ -41,6 +45,7 @@ def _check_cell(pairs, concat, which):
             raise ValueError(f"{which}[{n}]: input index {idx!r} is invalid for node {node} (expected 0..{node+1})")
         out.append((op, int(idx)))
     n_states = len(pairs) // 2 + 2
+    if not concat: raise ValueError(f"{which}_concat: empty; a cell concatenates at least one state (e.g. [2, 3, 4, 5])")
     for c in concat:
         if isinstance(c, bool) or not isinstance(c, (int, np.integer)) or not 0 <= c < n_states:
             raise ValueError(f"{which}_concat: index {c!r} is invalid (expected 0..{n_states-1})")

@@ -73,6 +73,16 @@ def check_record(
         raise KBError(f"{where}: searched in a different search space ({got!r}); this library's is {space!r}")
     if not isinstance(rec['task'], dict) or not {'name', 'fingerprint'} <= set(rec['task']):
         raise KBError(f"{where}: field task must hold at least name and fingerprint")
+    bad = [k for k in ('name', 'fingerprint') if not isinstance(rec['task'][k], str)]
+    if bad: raise KBError(f"{where}: field task.{bad[0]} must be a string, got {rec['task'][bad[0]]!r}")
+    if not isinstance(rec['id'], str) or not rec['id']: raise KBError(f"{where}: field id must be a non-empty string, got {rec['id']!r}")
+    if not isinstance(rec['config'], dict):
+        raise KBError(f"{where}: field config must be an object (the search configuration), got {type(rec['config']).__name__} {str(rec['config'])[:40]!r}")
+    if not isinstance(rec['config'].get('name', ''), str): raise KBError(f"{where}: field config.name must be a string, got {rec['config']['name']!r}")
+    if isinstance(rec['seed'], bool) or not isinstance(rec['seed'], int): raise KBError(f"{where}: field seed must be an integer, got {rec['seed']!r}")
+    emb = rec.get('embeddings', {})
+    if not isinstance(emb, dict) or not all(isinstance(v, dict) for v in emb.values()):
+        raise KBError(f"{where}: field embeddings must be an object of objects (one per measure), got {str(emb)[:40]!r}")
     if not isinstance(rec['stages'], list) or not rec['stages']:
         raise KBError(f"{where}: field stages must be a non-empty list (alphas and masks after each stage)")
     want = (n_edges(space['steps']), len(space['primitives']))
@@ -132,7 +142,7 @@ class KnowledgeBase:
                 check_record(rec, str(f))
                 if rec['id'] != f.stem: raise KBError(f"{f}: its id {rec['id']!r} does not match its file name")
                 if rec['id'] in self._recs: continue   # the writable base shadows read-only ones
-                self._recs[rec['id']], self._where[rec['id']] = unpack_arrays(rec), f
+                self._recs[rec['id']], self._where[rec['id']] = unpack_arrays(rec, str(f)), f
             except KBError as e: self.errors.append((f, str(e)))
         for root in [self.path, *self.read_only_paths]:
             for w in sorted((root/'records').glob('*.weights.pt')) if (root/'records').is_dir() else []:

@@ -260,13 +260,20 @@ def _check_images(path, x:torch.Tensor):
     if x.numel() and float(x.amax() - x.amin()) == 0:
         raise ValueError(f"every image in {str(path)!r} is one constant value ({float(x.flatten()[0]):g}): nothing tells the classes apart")
 
-def _check_folder_memory(path, n:int, size):
-    "Raise `MemoryError` before reading `n` images resized to `size` if they cannot fit in the free memory"
-    if size is None: return
-    need, have = n * 3 * size[0] * size[1] * 4 / 2**20, available_mb('cpu')
+def _check_folder_memory(path, n:int, size, first=None):
+    "Raise `MemoryError` before reading `n` images resized to `size` (None: at the size of the image file `first`) if they cannot fit in the free memory"
+    how = 'pass a smaller size (--size N)'
+    if size is None:
+        if first is None: return
+        from PIL import Image
+        try:
+            with Image.open(first) as im: size = (im.size[1], im.size[0])   # the header only: nothing decoded yet
+        except Exception: return   # reading it will say what is wrong with the file
+        how = 'pass --size N to resize them as they are read (e.g. --size 64)'
+    need, have = 3 * n * 3 * size[0] * size[1] * 4 / 2**20, available_mb('cpu')   # x3: the images, their stack, the tensor
     if have is not None and need > have:
-        raise MemoryError(f"the {n} images of {str(path)!r} at {size[0]}x{size[1]} need about {need:,.0f} MiB, but {have:,.0f} MiB "
-                          "are free: pass a smaller size (--size N)")
+        raise MemoryError(f"the {n} images of {str(path)!r} at {size[0]}x{size[1]} need about {need:,.0f} MiB to read, but {have:,.0f} MiB "
+                          f"are free: {how}")
 
 # %% ../nbs/02_tasks.ipynb #f10cc7a2
 IMAGE_EXTS = ('.png', '.jpg', '.jpeg', '.bmp', '.gif', '.tif', '.tiff', '.webp', '.ppm', '.pgm')
@@ -286,6 +293,9 @@ def _read_image(f:Path, size=None):
             im = im.convert('L' if grey else 'RGB')
             if size is not None and im.size != (size[1], size[0]): im = im.resize((size[1], size[0]), Image.BILINEAR)
             a = np.asarray(im, dtype=np.float32) / 255.
+    except MemoryError:
+        raise MemoryError(f"out of memory while reading image file {f}: the images are too large to read at their size; "
+                          "pass --size N (size=N) to resize them as they are read") from None
     except Exception as e:
         raise ValueError(f"cannot read image file {f}: {type(e).__name__}: {e}") from None
     return (a[..., None] if a.ndim == 2 else a), grey
@@ -311,8 +321,13 @@ def _from_folder(cls,
     for d in dirs:
         fs = sorted(f for f in d.rglob('*') if f.is_file() and f.suffix.lower() in exts and not f.name.startswith('.'))
         if not fs: raise ValueError(f"class folder {str(d)!r} holds no images (looked for {', '.join(exts)})")
+        if all(f.parent != d for f in fs):   # e.g. path/train/<class>/, path/val/<class>/: not classes
+            subs = sorted(s.name for s in d.iterdir() if s.is_dir() and not s.name.startswith('.'))
+            raise ValueError(f"class folder {str(d)!r} holds only sub-folders ({', '.join(subs[:4])}{', ...' if len(subs) > 4 else ''}), "
+                             f"no images of its own: expected one sub-folder of images per class (FOLDER/CLASS/image.png); "
+                             f"with a train/val layout, give one folder of classes (e.g. {str(d)!r}) or merge them")
         files[d.name] = fs
-    _check_folder_memory(path, sum(map(len, files.values())), size)
+    _check_folder_memory(path, sum(map(len, files.values())), size, first=next(iter(files.values()))[0])
     ims, ys, greys, first = [], [], [], None
     for c, (cname, fs) in enumerate(files.items()):
         for f in fs:
