@@ -276,15 +276,16 @@ def _cmd_search(args)->int:
 
 def _cmd_rank(args)->int:
     "Rank the knowledge base's records by similarity to a task"
-    from warmdarts_nb.warmstart import with_embedding   # lazy: the CLI starts without torch
+    from warmdarts_nb.warmstart import with_embedding, why_not_source   # lazy: the CLI starts without torch
     from warmdarts_nb.similarity import rank_tasks   # lazy: the CLI starts without torch
     task, kb = _task_arg(args.task), _kb_arg(args)
     cands = {r['id']: r for r in (with_embedding(r, args.measure) for r in kb.records if r['task']['fingerprint'] != task.fingerprint)
              if args.measure in r.get('embeddings', {})}
     if not cands: print(f"no record in {kb!r} has a {args.measure!r} embedding", file=sys.stderr); return 1
     for o in rank_tasks(task, cands, args.measure, k=args.k):
-        rec = cands[o['name']]
-        print(f"{o['rank']:3d}  {o['distance']:.4f}  {o['name']}  (task {rec['task']['name']}, config {rec['config'].get('name')})")
+        rec = cands[o['name']]; why = why_not_source(rec)
+        print(f"{o['rank']:3d}  {o['distance']:.4f}  {o['name']}  (task {rec['task']['name']}, config {rec['config'].get('name')})"
+              + (f"  not offered as a source: {why}" if why else ''))
     return 0
 
 def _cmd_kb(args)->int:
@@ -315,10 +316,12 @@ def _cmd_kb(args)->int:
                 print(f"{'would remove' if args.dry_run else 'removed'} {d} (repeats {keep})")
         print(f"{sum(len(d) for _, d in groups)} duplicate record(s) in {kb.path}")
         return 0
+    from warmdarts_nb.warmstart import why_not_source   # lazy: the CLI starts without torch
     for r in kb.records:
+        why = why_not_source(r)
         test = f"  test_acc={100 * r['scores']['test_acc']:.1f}%" if 'test_acc' in r['scores'] else ''
         print(f"{r['id']}  task={r['task']['name']}  config={r['config'].get('name')}  acc={100 * r['scores']['alphas_acc']:.1f}%{test}  "
-              f"op_epochs={r['cost']['op_epochs']}  warm={'yes' if r.get('warm_start') else 'no'}")
+              f"op_epochs={r['cost']['op_epochs']}  warm={'yes' if r.get('warm_start') else 'no'}  source={'no: ' + why if why else 'yes'}")
     print(f"{len(kb)} records in {kb.path}" + ''.join(f" + {p}" for p in kb.read_only_paths)
           + (f"; {len(kb.errors)} unusable file(s):" if kb.errors else ''))
     for f, e in kb.errors: print(f"unusable: {e}")

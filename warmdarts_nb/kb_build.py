@@ -13,7 +13,7 @@ from .kb import KnowledgeBase, pack_arrays
 from .search import search
 from .distributed import ray_map
 from .warmstart import learnt, _config
-from .warm_report import record_from_result
+from .warm_report import record_from_result, FAILED_MARGIN
 from .evaluate import train_genotype
 from .core import atomic_write_json
 
@@ -78,7 +78,7 @@ def ship_records(
     d.mkdir(parents=True, exist_ok=True)
     out = []
     for r in s.records:
-        if (config is not None and r['config'].get('name') != config) or not learnt(r): continue
+        if (config is not None and r['config'].get('name') != config) or not learnt(r, FAILED_MARGIN): continue   # shipped unless it failed outright (a weak one is a target, not a source)
         embs = {k: v for k, v in r.get('embeddings', {}).items() if k not in drop}
         atomic_write_json(d/f"{r['id']}.json", {**r, 'has_weights': False, 'embeddings': pack_arrays(embs)}, indent=None)
         out.append(r['id'])

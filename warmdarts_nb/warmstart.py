@@ -24,9 +24,10 @@ from .distributed import is_main
 from . import warm_report as _wr
 
 # %% auto #0
-__all__ = ['WARM_STARTS', 'WARM_ALIASES', 'MULTI_STARTS', 'ARMS', 'canonical_start', 'with_embedding', 'refresh_embeddings',
-           'learnt', 'config_layout', 'can_seed', 'kb_configs', 'usable_sources', 'typical_distance', 'choose_sources',
-           'sequential_supernet', 'warm_search', 'compare_starts']
+__all__ = ['WARM_STARTS', 'WARM_ALIASES', 'MULTI_STARTS', 'LEARNT_MARGIN', 'ARMS', 'canonical_start', 'with_embedding',
+           'refresh_embeddings', 'learnt', 'why_not_source', 'config_layout', 'can_seed', 'kb_configs',
+           'usable_sources', 'typical_distance', 'choose_sources', 'sequential_supernet', 'warm_search',
+           'compare_starts']
 
 # %% ../nbs/13_warmstart.ipynb #3ec33e78
 def _config(config)->tuple:
@@ -75,9 +76,18 @@ def refresh_embeddings(
             kb.set_embeddings(rec['id'], new['embeddings']); out['updated'].append(rec['id'])
     return out
 
-def learnt(rec:dict, margin:float=_wr.FAILED_MARGIN)->bool:
-    "Did the search of `rec` learn anything: alphas-split accuracy above chance (1/classes) + `margin`?"
+LEARNT_MARGIN = 0.10   # a record is offered as a source only if its search beat chance by this much on its alphas split (fixed 2026-12-05)
+
+def learnt(rec:dict, margin:float=LEARNT_MARGIN)->bool:
+    "Did the search of `rec` learn: alphas-split accuracy above chance (1/classes) + `margin`?"
     return not _wr.near_chance(rec['scores']['alphas_acc'], rec['task'].get('n_classes'), margin)
+
+def why_not_source(rec:dict, margin:float=LEARNT_MARGIN)->str|None:
+    "Why `rec` is not offered as a source by the learnt rule (None: it is)"
+    if learnt(rec, margin): return None
+    nc = rec['task'].get('n_classes') or 0
+    return (f"its search beat chance by {100 * (rec['scores']['alphas_acc'] - 1 / nc):.1f} points on its alphas split "
+            f"({100 * rec['scores']['alphas_acc']:.1f} % on {nc} classes); a source needs {100 * margin:.0f}")
 
 def config_layout(cfg)->dict:   # a `SearchConfig`, or a record's `config` dict
     "What a source's search must share with a target's for its masks, alphas and weights to fit: stages (cells, ops kept), C, nodes"
@@ -136,7 +146,7 @@ def choose_sources(
     if warm_start not in ('auto',) + MULTI_STARTS:
         rec = kb.get(warm_start)
         if rec['id'] not in cands:
-            why = ('its search failed (chance accuracy)' if not learnt(rec) else
+            why = (why_not_source(rec) if not learnt(rec) else
                    f"it was searched with configuration {rec['config'].get('name')!r}, whose stage layout differs" if not can_seed(rec, cfg) else
                    "it is a search of the same task")
             raise KBError(f"record {warm_start!r} cannot warm-start {task.name!r} with this configuration ({why})")
