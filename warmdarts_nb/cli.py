@@ -133,6 +133,30 @@ def _result_json(r, name, kb, rid, ckpt, stored:bool)->str:
                        'record_id': rid, 'stored': stored, 'kb': str(kb.path), 'checkpoint': None if ckpt is None else str(ckpt),
                        'world_size': r.cost.get('world_size', 1)})
 
+def _again(args, ev_cfg:str, rid:str|None=None)->str:
+    "The command that makes the model again without searching again, for the message of a failed export"
+    import shlex
+    if rid is None or args.export is None: return 'warmdarts ' + shlex.join(args.argv)
+    return f"warmdarts train {shlex.quote(args.task)} --record {rid} --config {ev_cfg} --seed {args.seed} --export {shlex.quote(args.export)}"
+
+def _verified_train(args, task, r, kb, ev_cfg:str, ev_file, device, log)->dict:
+    "The verified choice after `warmdarts search`: print each candidate, the winner against DARTS-V2, the test score; export the winner"
+    from warmdarts_nb.verify import search_cells, verified_choice, SELECT_FRAC
+    from warmdarts_nb.cli_model import save_or_say
+    cells = search_cells(r, kb)
+    print(f"verifying: {len(cells)} candidate cells ({', '.join(cells)}) trained from scratch at the {ev_cfg!r} budget without "
+          f"the selection split ({SELECT_FRAC:.0%} of the weights split), scored on it", file=log, flush=True)
+    vc = verified_choice(task, cells, ev_cfg, args.seed, workers=args.verify_workers, threads=args.threads, device=device,
+                         keep_learner=ev_file is not None, log=lambda m: print(m, file=log, flush=True))
+    f, err = save_or_say(vc.learner, ev_file, _again(args, ev_cfg)) if ev_file is not None else (None, None)
+    cost = vc.choice_seconds + vc.refit_seconds
+    print(f"{vc.winner} retrained on all non-test images: test accuracy {100 * vc.test_acc:.1f}% on the "
+          f"{len(task.split_idxs['test'])} images of {task.name}'s test split, scored once ({vc.params:,} parameters); "
+          f"search {r.cost['seconds']:.0f} s + verified choice {cost:.0f} s" + (f"; model exported to {f}" if f else '') + ('; the model was NOT exported' if err else ''), file=log, flush=True)
+    return dict(task=task.name, config=ev_cfg, seed=args.seed, test_acc=vc.test_acc, test_loss=vc.test_loss,
+                n_test=len(task.split_idxs['test']), params=vc.params, seconds=round(cost, 1), export=None if f is None else str(f),
+                genotype=vc.genotype, verified=vc.to_dict(), **({'export_error': err} if err else {}))
+
 def _cmd_search(args)->int:
     "Check every path it will write, search (resumable), print the summary, store the result, then drop the checkpoint"
     log = sys.stderr if args.json else sys.stdout
@@ -151,10 +175,16 @@ def _cmd_search(args)->int:
     ck_dir = writable_dir(Path(args.checkpoint_dir) if args.checkpoint_dir else _default_ckpt_dir(task, name, args.seed), '--checkpoint-dir')
     ck_file = ck_dir/'search.ckpt'
     if args.export and not args.train: raise ValueError("--export writes the trained model: add --train")
-    if args.eval_config and not args.train: raise ValueError("--eval-config sets the budget of the training after the search: add --train")
+    for flag, on in (('--no-verify', args.no_verify), ('--verify-workers', args.verify_workers != 1), ('--eval-config', args.eval_config is not None)):
+        if on and not args.train: raise ValueError(f"{flag} applies to the training after the search: add --train")
     if args.train:   # what training needs, checked before the search
         from warmdarts_nb.cli_model import eval_config_name, export_path
-        ev_cfg, ev_file = eval_config_name(args.eval_config or (name if name != 'custom' else None), flag='--eval-config'), export_path(args.export)
+        try: ev_cfg = eval_config_name(args.eval_config or (name if name != 'custom' else None))
+        except ValueError as e: raise ValueError(str(e).replace('--config', '--eval-config', 1)) from None
+        ev_file = export_path(args.export)
+        if not args.no_verify:   # a task too small for a selection split is refused now, not after the search
+            from warmdarts_nb.verify import selection_split
+            selection_split(task, seed=args.seed)
     from warmdarts_nb.guards import folder_lock, check_warm
     from warmdarts_nb.distributed import launched as _launched, is_main as _is_main
     if _is_main() and (args.nproc == 1 or _launched()): args.cleanup.enter_context(folder_lock(ck_dir, '--checkpoint-dir'))   # one search per folder
@@ -214,14 +244,14 @@ def _cmd_search(args)->int:
             except OSError: pass
     else: print(f"checkpoint kept: {ck_file}", file=log)
     trained = None
-    if args.train:   # the genotype's network from scratch, scored once on the test split: the accuracy next to the cost
+    if args.train and args.no_verify:   # the searched cell alone, from scratch, scored once on the test split
         from warmdarts_nb.cli_model import train_and_export, train_line
-        import shlex
         print(f"training the genotype from scratch at the {ev_cfg!r} budget", file=log, flush=True)
-        again = (f"warmdarts train {shlex.quote(args.task)} --record {rid} --config {ev_cfg} --seed {args.seed} --export {shlex.quote(args.export)}"
-                 if rid and args.export else None)   # the search is stored: only the training is done again
-        trained = train_and_export(task, r.genotype.to_dict(), ev_cfg, args.seed, ev_file, threads=args.threads, device=device, again=again)
+        trained = train_and_export(task, r.genotype.to_dict(), ev_cfg, args.seed, ev_file, threads=args.threads, device=device,
+                                   again=_again(args, ev_cfg, rid))
         print(train_line(trained) + f"; search cost {r.cost['seconds']:.0f} s, {r.cost['op_epochs']} op-epochs", file=log, flush=True)
+    elif args.train:   # the verified choice: candidates trained without the selection split, the best kept, refit, scored once
+        trained = _verified_train(args, task, r, kb, ev_cfg, ev_file, device, log)
     if args.json:
         line = json.loads(_result_json(r, name, kb, rid, ck_file if kept else None, rid is not None))
         if trained: line['trained'] = trained; line['test_acc'] = trained['test_acc']
@@ -322,9 +352,11 @@ def build_parser()->argparse.ArgumentParser:
     s.add_argument('--measure', default=DEFAULT_MEASURE, help=MEASURE_HELP)
     s.add_argument('--mode', default='mask', help="what to take from the source: mask, alphas, weights, or a combination like mask+alphas")
     s.add_argument('--config', default='cpu16', help=f"search configuration: {', '.join(_config_names())} (default cpu16: 16-px images, 3 stages, about 8 minutes cold on one CPU core; tiny is for tests)")
-    s.add_argument('--train', action='store_true', help="then train the genotype's network from scratch at the configuration's evaluation budget and score it once on the test split")
+    s.add_argument('--train', action='store_true', help="then make the model: the verified choice (DARTS-V2, the source's own cell and the searched cell trained at the evaluation budget without a selection split; the best there retrained on all non-test images and scored once on the test split)")
+    s.add_argument('--no-verify', action='store_true', help="with --train: train the searched cell alone (no candidates, no selection split)")
+    s.add_argument('--verify-workers', type=_positive, default=1, help="with --train: train the candidates in this many processes (default 1: in turn; each uses --threads)")
     s.add_argument('--eval-config', default=None, help="with --train: the evaluation budget (default: the search configuration's)")
-    s.add_argument('--export', default=None, metavar='FILE', help='with --train: write the trained model to FILE, weights and a JSON header, safe to share (predict with `warmdarts predict FILE IMAGE...`)')
+    s.add_argument('--export', default=None, metavar='FILE', help='with --train: write the trained model (the winner) to FILE: weights and a JSON header, safe to share (predict with `warmdarts predict FILE IMAGE...`)')
     s.add_argument('--kb', default=None, help='your knowledge base folder (default: WARMDARTS_KB or ~/.local/share/warmdarts_nb/kb)')
     s.add_argument('-k', type=_positive, default=3, help="sources of the multi-source warm starts (meta_average, sequential_last_stage, meta_progressive)")
     s.add_argument('--device', default=None, help="cpu, cuda, cuda:1 ... (default: a GPU if there is one)")

@@ -8,7 +8,8 @@ import json, os, shlex, sys
 from pathlib import Path
 
 # %% auto #0
-__all__ = ['genotype_arg', 'eval_config_name', 'export_path', 'train_and_export', 'train_line', 'add_model_commands']
+__all__ = ['genotype_arg', 'eval_config_name', 'export_path', 'save_or_say', 'train_and_export', 'train_line',
+           'add_model_commands']
 
 # %% ../nbs/20b_cli_model.ipynb #1205bf66
 def genotype_arg(
@@ -62,7 +63,20 @@ def export_path(p:str|None)->Path|None:
     if f.exists() and not os.access(f, os.W_OK): raise ValueError(f"--export {p}: the file exists and cannot be overwritten")
     return f
 
-# %% ../nbs/20b_cli_model.ipynb #c5186da6
+# %% ../nbs/20b_cli_model.ipynb #f492da39
+def save_or_say(
+    learn,                  # the trained learner (or its network)
+    export:Path,            # the model file to write
+    again:str|None=None,    # the command that makes the model again, for the message
+)->tuple:                   # (the file written, None) or (None, the message that says what was kept and how to export again)
+    "Write the model file `export` atomically (`model_file.save_model`); if the write fails, say what was kept instead of raising"
+    from warmdarts_nb.model_file import save_model
+    try: return save_model(learn, export), None   # atomic: the file is whole, or what was there before
+    except OSError as err:
+        return None, (f"the model was not exported: writing {export} failed ({err.strerror or err}); nothing was written there (a file "
+                      f"there before is unchanged), the trained network is not kept, its scores are printed above. Free some space "
+                      f"(or choose another --export FILE) and run again: {again or 'the same command'}")
+
 def train_and_export(
     task,                   # the `Task`
     genotype:dict,          # the genotype to train
@@ -76,7 +90,6 @@ def train_and_export(
 )->dict:                    # {'task', 'config', 'seed', 'test_acc', 'test_loss', 'n_test', 'params', 'epochs', 'seconds', 'export', 'export_error'}
     "Train `genotype`'s network from scratch at the `config` budget, score it once on the test split, export it"
     from warmdarts_nb.evaluate import train_genotype, get_eval_config
-    from warmdarts_nb.model_file import save_model
     e = train_genotype(task, genotype, config, seed=seed, epochs=epochs, num_threads=threads, device=device, keep_learner=export is not None)
     r = dict(task=task.name, config=config, seed=seed, test_acc=round(e.test_acc, 5), test_loss=round(e.test_loss, 5),
              n_test=len(task.split_idxs['test']), params=e.params, epochs=e.epochs, seconds=round(e.seconds, 1),
@@ -85,11 +98,9 @@ def train_and_export(
     r['chance'] = round(float(yt.bincount().max()) / max(len(yt), 1), 5)   # always answering the test split's most common class
     r['steps'] = e.epochs * (n_train // min(get_eval_config(config).batch_size, n_train))   # SGD steps (the last partial batch dropped)
     if export is not None:
-        try: r['export'] = str(save_model(e.learner, export))   # atomic: the file is whole, or what was there before
-        except OSError as err:
-            r['export_error'] = (f"the model was not exported: writing {export} failed ({err.strerror or err}); nothing was written "
-                                 f"there (a file there before is unchanged), the trained network is not kept, its scores are printed "
-                                 f"above. Free some space (or choose another --export FILE) and run again: {again or 'the same command'}")
+        f, err = save_or_say(e.learner, export, again)
+        if f is not None: r['export'] = str(f)
+        else: r['export_error'] = err
     return r
 
 def train_line(r:dict)->str:

@@ -34,12 +34,29 @@ def _run_benchmark(args)->int:
     print(json.dumps(benchmark_report(res), indent=1, default=str))
     return 0
 
+def _run_verified(args)->int:
+    "Run or resume the confirmatory benchmark of the verified choice (`--suite verified`), then print its pre-registered report"
+    from warmdarts_nb.verified_bench import run_verified_bench, load_verified, verified_report
+    out = Path(args.out).expanduser() if args.out else user_data_dir()/'results'/'benchmark-verified'
+    if not args.report:
+        from warmdarts_nb.core import writable_dir
+        writable_dir(_new_dir(out), '--out')
+        cmd = 'warmdarts ' + ' '.join(sys.argv[1:]) if Path(sys.argv[0]).name == 'warmdarts' else None
+        try: run_verified_bench(out, workers=args.workers, threads=args.threads, command=cmd, log=lambda m: print(m, flush=True))
+        except KeyboardInterrupt:
+            print(f"\nstopped: the finished units are kept in {out}/units; run the same command to continue", file=sys.stderr); return 130
+    res = load_verified(out)
+    print(f"{len(res['rows'])} rows, {len(res['missing'])} missing")
+    print(json.dumps(verified_report(res['rows']), indent=1, default=str))
+    return 0
+
 def _cmd_experiment(args)->int:
     "Run or resume the leave-one-task-out experiment, then print its tables"
     from warmdarts_nb.experiments import run_experiment, load_results, DEFAULT_ARMS
     from warmdarts_nb.experiment_tables import arm_table, task_table, headline
     from warmdarts_nb.core import format_table
     from warmdarts_nb.benchmark import BENCHMARKS
+    if args.suite == 'verified': return _run_verified(args)   # the confirmatory benchmark of the verified choice
     if args.suite in BENCHMARKS:   # a pre-registered benchmark: its plan fixes targets, arms, seeds and configurations
         return _run_benchmark(args)
     out = Path(args.out).expanduser() if args.out else user_data_dir()/'results'/f"{args.suite}-{args.config}"
@@ -120,7 +137,7 @@ def _cmd_train_probe(args)->int:
 def add_study_parsers(sub):
     "Add the study subcommands to `sub`, the subparsers of `cli.build_parser`"
     s = sub.add_parser('experiment', help='leave-one-task-out benchmark: cold vs warm starts vs no search (resumable)')
-    s.add_argument('--suite', default='offline', help='target tasks: offline (one per family), all, smoke; or cpu16, the pre-registered benchmark (benchmark.BENCHMARKS: its plan fixes targets, arms, seeds and configurations)')
+    s.add_argument('--suite', default='offline', help='target tasks: offline (one per family), all, smoke; or cpu16, the pre-registered benchmark (benchmark.BENCHMARKS: its plan fixes targets, arms, seeds and configurations); or verified, the confirmatory benchmark of the verified choice (verified_bench.PLAN)')
     s.add_argument('--seeds', type=int, default=3, help='seeds 0..N-1 per target')
     s.add_argument('--config', default='cpu16', help='search configuration (default cpu16)'); s.add_argument('--eval-config', default='cpu16', help='retraining budget (evaluate.EVAL_CONFIGS: cpu16 (default), tiny, paper)')
     s.add_argument('--arms', nargs='+', default=None, help='arms to run (default: experiments.DEFAULT_ARMS; any of experiments.ARMS or nearest:<measure>:<mode>)')
