@@ -10,7 +10,7 @@ b. `search_retrain`: a `tiny` search of `digits` on CUDA and a retraining of its
 c. `paper_stage0`, `paper_stage2`: images/s and peak GPU memory of the `paper` configuration's stage 0 (5 cells, all
    8 ops) and stage 2 (17 cells, 3 ops per edge by an op mask), trained as `search` trains them on the GPU.
 d. `cpu16_vs_cpu`: the first epochs of a cold `cpu16` search of `textures` on the GPU and on one CPU thread (run at
-   the same time, in another process): is a small configuration slower on a GPU? (`search.small_search`)
+   the same time, in another process): is a small configuration slower on a GPU? (`configs.small_search`)
 
 Each part runs in its own process under a time cap (a part that runs out of time records that). The GPU machine has
 torch but no fastai: `--install` first installs the wheels of `tools/gpu_wheels.sh` (carried as `gpu_wheels/`) that
@@ -102,7 +102,8 @@ def part_paper(stage=0, device='cuda', batches=10, warmup=3, small=False)->dict:
     import dataclasses, torch
     from fastai.callback.core import Callback, CancelFitException
     from warmdarts_nb.tasks import Task
-    from warmdarts_nb.search import CONFIGS, Stage, search, full_masks
+    from warmdarts_nb.search import search, full_masks
+    from warmdarts_nb.configs import CONFIGS, Stage
     from warmdarts_nb.search_space import prune_mask, channels_last_on
     p = CONFIGS['paper']
     st = p.stages[stage]

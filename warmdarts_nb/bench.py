@@ -12,6 +12,12 @@ from .core import set_seed, default_device, reset_peak_memory, peak_memory_mb, _
 from .core import format_table as core_format_table
 from .search_space import SuperNet, prune_mask
 from fastai.callback.core import Callback, CancelFitException
+from .tasks import Task
+from .architect import Architect
+from .callback import DartsCallback, darts_learner, quiet
+from .search import search, SUPERNET_PATH_KW
+from .suite import get_task
+from .configs import get_config
 
 # %% auto #0
 __all__ = ['MODES', 'STEP_PATHS', 'PRESETS', 'BENCH_COLUMNS', 'bench_supernet', 'bench_search_step', 'compare_search_steps',
@@ -105,7 +111,6 @@ class _BatchClock(Callback):
 
 def _bench_dls(layers, C, size, in_channels, batch_size, n_classes, n_batches, dev, seed):
     "DataLoaders of a random task with at least `n_batches` weight batches"
-    from warmdarts_nb.tasks import Task
     for k, v in dict(layers=layers, C=C, size=size, batch_size=batch_size, batches=n_batches).items():
         if not isinstance(v, int) or v < 1: raise ValueError(f"{k} must be a positive int, got {v!r}")
     if in_channels not in (1, 3): raise ValueError(f"in_channels must be 1 or 3, got {in_channels!r}")
@@ -118,8 +123,6 @@ def _bench_dls(layers, C, size, in_channels, batch_size, n_classes, n_batches, d
 
 def _step_learner(dls, C, n_classes, layers, in_channels, model_kw, dev):
     "The supernet, `Architect`, `DartsCallback` and `darts_learner` as `search` builds them, plus a `_BatchClock`"
-    from warmdarts_nb.architect import Architect
-    from warmdarts_nb.callback import DartsCallback, darts_learner, quiet
     model = SuperNet(C, n_classes, layers, in_channels=in_channels, **(model_kw or {})).to(dev)
     clock = _BatchClock()
     return quiet(darts_learner(dls, model, DartsCallback(Architect(model, nn.CrossEntropyLoss())), cbs=[clock])), clock
@@ -192,8 +195,6 @@ def compare_search_steps(
 # %% ../nbs/10_bench.ipynb #bcc8ae17
 def _one_search(task:str, config, path:str, seed:int, threads:int)->dict:
     "One cold search of suite task `task` on supernet path `path`, in this process"
-    from warmdarts_nb.search import search
-    from warmdarts_nb.suite import get_task
     r = search(get_task(task), config, seed=seed, device='cpu', num_threads=threads, supernet_kw=STEP_PATHS[path])
     return dict(path=path, task=task, config=config if isinstance(config, str) else 'custom', seed=seed, threads=threads,
                 seconds=round(r.cost['seconds'], 1), epochs=r.cost['epochs'], alphas_acc=r.accuracy,
@@ -209,8 +210,6 @@ def time_searches(
     concurrent:bool=True,         # all paths at once, one process each (else one after the other, in this process)
 )->list:                          # one row per path: seconds, epochs, entropy_before_prune, genotype, ..., speedup
     "Wall clock of the same cold search on several supernet paths"
-    from warmdarts_nb.search import get_config, SUPERNET_PATH_KW
-    from warmdarts_nb.suite import get_task
     get_task(task); get_config(config)   # unknown names fail here, before any work
     unknown = [p for p in paths if p not in STEP_PATHS]
     if unknown: raise ValueError(f"unknown path(s) {unknown}; known: {list(STEP_PATHS)}")

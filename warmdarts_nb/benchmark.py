@@ -10,7 +10,7 @@ import numpy as np
 from .core import format_table, mean_sd
 from .genotypes import cell_agreement
 from .suite import get_task
-from .search import get_config
+from .configs import get_config
 from .measures import BUILTIN_MEASURES, DEFAULT_MEASURE
 from .warmstart import warm_search, _config
 from .experiments import run_experiment, load_results, arm_spec
@@ -298,7 +298,7 @@ def methods_report(
 
 def plot_benchmark(rows:list, score:str='fresh_acc', targets=None, figsize=(6.5, 3.5)):
     "Cost (wall-clock seconds: search, embedding, choice) against accuracy, one point per arm (mean ± sd)"
-    from warmdarts_nb.plots import plot_cost_accuracy
+    from warmdarts_nb.plots import plot_cost_accuracy   # lazy: plots imports matplotlib, which the benchmark's runs do not need
     rs = [dict(r, wall_seconds_cost=wall_seconds(r)) for r in rows if r.get(score) is not None and (targets is None or r['target'] in targets)]
     return plot_cost_accuracy(rs, x='wall_seconds_cost', y=score, by='arm', figsize=figsize)
 

@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import torch
 from fastcore.foundation import L
+from .configs import get_config
 
 # %% auto #0
 __all__ = ['CKPT_VERSION', 'get_rng_state', 'set_rng_state', 'load_checkpoint', 'check_checkpoint']
@@ -74,9 +75,7 @@ def check_checkpoint(
         if ck.get('task') != task.name or ck.get('fingerprint') != fp:
             probs.append(f"task {ck.get('task')!r} (fingerprint {ck.get('fingerprint')}) there, {task.name!r} (fingerprint {fp}) here")
     if config is not None:
-        if isinstance(config, str):
-            from warmdarts_nb.search import get_config   # at call time: `search` imports this module
-            config = get_config(config)
+        config = get_config(config)   # a name, or a `SearchConfig` as it is
         want = _jsonish(config.to_dict())
         got = _jsonish(ck.get('config', {}))
         diff = [k for k in sorted(set(want) | set(got)) if want.get(k) != got.get(k)]

@@ -6,11 +6,15 @@
 from __future__ import annotations
 import argparse, contextlib, json, os, re, sys
 from pathlib import Path
-from .measures import BUILTIN_MEASURES, DEFAULT_MEASURE   # light: no torch
+from .measures import BUILTIN_MEASURES, DEFAULT_MEASURE, check_measure   # light: no torch
 from .cli_checks import _refine, _new_dir, _remove_empty, _NEW_DIRS   # light too
+from .cli_checks import _positive, _task_arg, _kb_arg, _config_names   # the shared argument helpers
+from .cli_model import eval_config_name, export_path, train_and_export, train_line, add_model_commands
+from . import __version__
+from .cli_studies import add_study_parsers
 
 # %% auto #0
-__all__ = ['WARM_KEYWORDS', 'RECORD_ID', 'DEVICE', 'MODE_PARTS', 'MEASURE_HELP', 'BUILTIN_CONFIGS', 'build_parser', 'main']
+__all__ = ['WARM_KEYWORDS', 'RECORD_ID', 'DEVICE', 'MODE_PARTS', 'MEASURE_HELP', 'build_parser', 'main']
 
 # %% ../nbs/20_cli.ipynb #5766c5c1
 def _find_root(start:Path|None=None)->Path:
@@ -22,7 +26,7 @@ def _find_root(start:Path|None=None)->Path:
 
 def _cmd_readme(args)->int:
     "Write README.md from nbs/index.ipynb, or with --check fail if it differs"
-    from warmdarts_nb.core import render_readme
+    from warmdarts_nb.core import render_readme   # lazy: the CLI starts without torch
     root = _find_root(args.root)
     text, out = render_readme(root/'nbs'/'index.ipynb'), root/'README.md'
     if args.check:
@@ -35,32 +39,11 @@ def _cmd_readme(args)->int:
 # %% ../nbs/20_cli.ipynb #67f5caa8
 def _cmd_tasks(args)->int:
     "Print the built-in offline tasks with their facts"
-    from warmdarts_nb.suite import tasks_table
-    from warmdarts_nb.core import format_table
+    from warmdarts_nb.suite import tasks_table   # lazy: the CLI starts without torch
+    from warmdarts_nb.core import format_table   # lazy: the CLI starts without torch
     rows = tasks_table()
     print(format_table(rows)); print(f"{len(rows)} tasks")
     return 0
-
-def _looks_like_path(s:str)->bool: return os.sep in s or '/' in s or s.startswith(('.', '~'))
-
-def _task_arg(s:str, size=None):
-    "A task from a suite name or a folder of class sub-folders (a missing folder is named as such)"
-    from warmdarts_nb.tasks import Task
-    from warmdarts_nb.suite import get_task
-    if not s.strip(): raise ValueError("the task is empty: give a built-in task name (see `warmdarts tasks`) or a folder with one sub-folder of images per class")
-    p = Path(s).expanduser()
-    if p.is_dir():
-        try: return Task.from_folder(p, size=size)
-        except ValueError as e: raise ValueError(str(e).replace('pass size=... to resize them all', 'pass --size N to resize them all')) from None
-    if p.exists(): raise ValueError(f"{s!r} is a file: give a built-in task name or a folder with one sub-folder of images per class")
-    if _looks_like_path(s): raise FileNotFoundError(f"no folder {s!r}: give a folder with one sub-folder of images per class (or a built-in task name, see `warmdarts tasks`)")
-    try: return get_task(s)
-    except ValueError as e: raise ValueError(f"{e} (nor is there a folder named {s!r} here)") from None
-
-def _kb_arg(args, create:bool=False):
-    "The knowledge base of `--kb` (the default user base is made when missing; a given folder must exist unless `create`)"
-    from warmdarts_nb.kb import open_kb
-    return open_kb(args.kb, create=create or args.kb is None)
 
 # %% ../nbs/20_cli.ipynb #c7a0d140
 WARM_KEYWORDS = ('auto', 'meta_average', 'sequential_last_stage', 'meta_progressive', 'cold', 'meta', 'sequential')   # the last two: old names
@@ -69,13 +52,6 @@ DEVICE = re.compile(r'^(auto|cpu|mps|cuda(:\d+)?)$')
 MODE_PARTS = ('mask', 'alphas', 'weights')                      # as `transfer.MODES` (checked again there)
 MEASURE_HELP = (f"similarity measure: {DEFAULT_MEASURE} (default), {', '.join(m for m in BUILTIN_MEASURES if m != DEFAULT_MEASURE)}, "
                 "or one registered by an installed package (entry points `warmdarts_nb.measures`)")
-BUILTIN_CONFIGS = ('paper', 'darts', 'tiny', 'cpu16')         # the names in `search.CONFIGS` (a test keeps them in step)
-
-def _config_names()->tuple:
-    "The configuration names: `search.CONFIGS` if it is loaded already (it may hold more), else the built-in ones"
-    m = sys.modules.get('warmdarts_nb.search')
-    return tuple(m.CONFIGS) if m is not None else BUILTIN_CONFIGS
-
 def _check_search_args(args):
     "Refuse bad --config, --mode, --warm-start, --device, --resume before anything heavy is imported"
     if args.config not in _config_names(): raise ValueError(f"unknown configuration {args.config!r}; known: {', '.join(_config_names())}")
@@ -91,7 +67,6 @@ def _check_search_args(args):
 
 def _check_measure_args(args):
     "Refuse unknown measure names (--measure, --measures, --embed) before anything heavy is imported"
-    from warmdarts_nb.measures import check_measure   # light: imports no torch
     for a in ('measure', 'measures', 'embed'):
         v = getattr(args, a, None)
         for name in ([v] if isinstance(v, str) else v or []):
@@ -100,19 +75,19 @@ def _check_measure_args(args):
 
 def _warm_id(args)->dict:
     "The warm start of `warmdarts search`'s arguments, as a checkpoint records it"
-    from warmdarts_nb.guards import warm_identity
-    from warmdarts_nb.warmstart import canonical_start
-    from warmdarts_nb.transfer import parse_mode
+    from warmdarts_nb.guards import warm_identity   # lazy: the CLI starts without torch
+    from warmdarts_nb.warmstart import canonical_start   # lazy: the CLI starts without torch
+    from warmdarts_nb.transfer import parse_mode   # lazy: the CLI starts without torch
     return warm_identity(canonical_start(args.warm_start), parse_mode(args.mode), args.measure)
 
 def _default_ckpt_dir(task, config:str, seed:int)->Path:
-    from warmdarts_nb.core import user_cache_dir
+    from warmdarts_nb.core import user_cache_dir   # lazy: the CLI starts without torch
     return _new_dir(user_cache_dir('checkpoints')/f"{task.name}-{config}-s{seed}-{(task.fingerprint or '')[:8]}")
 
 def _epoch_lines(out):
     "A fastai callback printing one line per epoch (for output that is not a terminal)"
     from fastai.callback.core import Callback
-    from warmdarts_nb.callback import DartsCallback
+    from warmdarts_nb.callback import DartsCallback   # lazy: the CLI starts without torch
     class EpochLine(Callback):
         order = 99   # after the DARTS callback has recorded the epoch
         def after_epoch(self):
@@ -133,39 +108,74 @@ def _result_json(r, name, kb, rid, ckpt, stored:bool)->str:
                        'record_id': rid, 'stored': stored, 'kb': str(kb.path), 'checkpoint': None if ckpt is None else str(ckpt),
                        'world_size': r.cost.get('world_size', 1)})
 
-def _again(args, ev_cfg:str, rid:str|None=None)->str:
-    "The command that makes the model again without searching again, for the message of a failed export"
-    import shlex
-    if rid is None or args.export is None: return 'warmdarts ' + shlex.join(args.argv)
-    return f"warmdarts train {shlex.quote(args.task)} --record {rid} --config {ev_cfg} --seed {args.seed} --export {shlex.quote(args.export)}"
-
 def _verified_train(args, task, r, kb, ev_cfg:str, ev_file, device, log)->dict:
     "The verified choice after `warmdarts search`: print each candidate, the winner against DARTS-V2, the test score; export the winner"
-    from warmdarts_nb.verify import search_cells, verified_choice, SELECT_FRAC
-    from warmdarts_nb.cli_model import save_or_say
+    from warmdarts_nb.verify import search_cells, verified_choice, SELECT_FRAC   # lazy: the CLI starts without torch
+    from warmdarts_nb.model_file import save_model   # lazy: the CLI starts without torch
     cells = search_cells(r, kb)
     print(f"verifying: {len(cells)} candidate cells ({', '.join(cells)}) trained from scratch at the {ev_cfg!r} budget without "
           f"the selection split ({SELECT_FRAC:.0%} of the weights split), scored on it", file=log, flush=True)
     vc = verified_choice(task, cells, ev_cfg, args.seed, workers=args.verify_workers, threads=args.threads, device=device,
                          keep_learner=ev_file is not None, log=lambda m: print(m, file=log, flush=True))
-    f, err = save_or_say(vc.learner, ev_file, _again(args, ev_cfg)) if ev_file is not None else (None, None)
+    f, err = None, None
+    if ev_file is not None:
+        try: f = save_model(vc.learner, ev_file)   # atomic: the file is whole, or what was there before
+        except OSError as e:
+            err = (f"the model was not exported: writing {ev_file} failed ({e.strerror or e}); nothing was written there (a file there "
+                   "before is unchanged), the scores are printed above and the search is stored. Free some space (or choose another "
+                   "--export FILE) and run the same command again: it finds the stored search and only trains")
     cost = vc.choice_seconds + vc.refit_seconds
     print(f"{vc.winner} retrained on all non-test images: test accuracy {100 * vc.test_acc:.1f}% on the "
           f"{len(task.split_idxs['test'])} images of {task.name}'s test split, scored once ({vc.params:,} parameters); "
-          f"search {r.cost['seconds']:.0f} s + verified choice {cost:.0f} s" + (f"; model exported to {f}" if f else '') + ('; the model was NOT exported' if err else ''), file=log, flush=True)
+          f"search {r.cost['seconds']:.0f} s + verified choice {cost:.0f} s" + (f"; model exported to {f}" if f else ''), file=log, flush=True)
     return dict(task=task.name, config=ev_cfg, seed=args.seed, test_acc=vc.test_acc, test_loss=vc.test_loss,
                 n_test=len(task.split_idxs['test']), params=vc.params, seconds=round(cost, 1), export=None if f is None else str(f),
                 genotype=vc.genotype, verified=vc.to_dict(), **({'export_error': err} if err else {}))
+
+def _stored_search(kb, task, name:str, seed:int, start:str, mode:str, measure:str)->dict|None:
+    "The record of your own base (not the shipped one) that is this search: same task data, configuration, seed and warm start"
+    from warmdarts_nb.warmstart import canonical_start, MULTI_STARTS   # lazy: the CLI starts without torch
+    start, mode = canonical_start(start), '+'.join(p.strip() for p in mode.split('+'))
+    for r in kb.records:
+        if kb._where[r['id']].parent.parent != kb.path: continue
+        if (r['task']['fingerprint'], r['config'].get('name'), r['seed']) != (task.fingerprint, name, seed): continue
+        w = r.get('warm_start')
+        if start == 'cold': ok = w is None
+        elif w is None: ok = False
+        elif start == 'auto': ok = (w.get('kind'), w.get('mode'), w.get('measure')) == ('record', mode, measure)
+        elif start in MULTI_STARTS: ok = (w.get('kind'), w.get('mode'), w.get('measure')) == (start, mode, measure)
+        else: ok = (w.get('kind'), w.get('id'), w.get('mode')) == ('record', start, mode)
+        if ok: return r
+    return None
+
+def _train_stored(args, task, rec:dict, ev_cfg:str, ev_file, log)->int:
+    "Train (verified, or the cell alone with --no-verify) the stored search `rec` instead of searching again"
+    from types import SimpleNamespace
+    from warmdarts_nb.genotypes import Genotype   # lazy: the CLI starts without torch
+    kb = _kb_arg(args)
+    print(f"found the stored search {rec['id']} of this task, configuration, seed and warm start in {kb.path}: training it "
+          f"instead of searching again (to search anew, `warmdarts kb remove {rec['id']}` first)", file=log, flush=True)
+    args.on_interrupt = lambda: f"the search is still stored as {rec['id']}: run the same command again to train it"
+    r = SimpleNamespace(genotype=Genotype.from_dict(rec['genotype']), warm={'source': rec.get('warm_start')}, seed=rec['seed'], cost=rec['cost'])
+    if args.no_verify:
+        trained = train_and_export(task, rec['genotype'], ev_cfg, args.seed, ev_file, threads=args.threads, device=args.device)
+        print(train_line(trained), file=log, flush=True)
+    else: trained = _verified_train(args, task, r, kb, ev_cfg, ev_file, args.device, log)
+    if args.json: print(json.dumps({'task': task.name, 'record_id': rec['id'], 'found_stored': True, 'stored': True, 'trained': trained,
+                                    'test_acc': trained['test_acc'], 'genotype': rec['genotype']}))
+    if trained.get('export_error'): raise OSError(trained['export_error'])   # exit code 1, after the results
+    return 0
 
 def _cmd_search(args)->int:
     "Check every path it will write, search (resumable), print the summary, store the result, then drop the checkpoint"
     log = sys.stderr if args.json else sys.stdout
     task = _task_arg(args.task, args.size)
-    from warmdarts_nb.core import writable_dir
-    from warmdarts_nb.kb import user_kb_dir, KBError
-    from warmdarts_nb.checkpoint import load_checkpoint, check_checkpoint
-    from warmdarts_nb.warmstart import warm_search, warm_summary, cold_reference, store_result, _config
-    from warmdarts_nb.core import default_device
+    from warmdarts_nb.core import writable_dir   # lazy: the CLI starts without torch
+    from warmdarts_nb.kb import user_kb_dir, KBError   # lazy: the CLI starts without torch
+    from warmdarts_nb.checkpoint import load_checkpoint, check_checkpoint   # lazy: the CLI starts without torch
+    from warmdarts_nb.warmstart import warm_search, _config   # lazy: the CLI starts without torch
+    from warmdarts_nb.warm_report import warm_summary, cold_reference, store_result   # lazy: the CLI starts without torch
+    from warmdarts_nb.core import default_device   # lazy: the CLI starts without torch
     name, cfg = _config(args.config)
     default_device(args.device)   # a GPU asked for where there is none: said now
     # every path written, checked before any work
@@ -178,15 +188,12 @@ def _cmd_search(args)->int:
     for flag, on in (('--no-verify', args.no_verify), ('--verify-workers', args.verify_workers != 1), ('--eval-config', args.eval_config is not None)):
         if on and not args.train: raise ValueError(f"{flag} applies to the training after the search: add --train")
     if args.train:   # what training needs, checked before the search
-        from warmdarts_nb.cli_model import eval_config_name, export_path
-        try: ev_cfg = eval_config_name(args.eval_config or (name if name != 'custom' else None))
-        except ValueError as e: raise ValueError(str(e).replace('--config', '--eval-config', 1)) from None
-        ev_file = export_path(args.export)
+        ev_cfg, ev_file = eval_config_name(args.eval_config or (name if name != 'custom' else None), flag='--eval-config'), export_path(args.export)
         if not args.no_verify:   # a task too small for a selection split is refused now, not after the search
-            from warmdarts_nb.verify import selection_split
+            from warmdarts_nb.verify import selection_split   # lazy: the CLI starts without torch
             selection_split(task, seed=args.seed)
-    from warmdarts_nb.guards import folder_lock, check_warm
-    from warmdarts_nb.distributed import launched as _launched, is_main as _is_main
+    from warmdarts_nb.guards import folder_lock, check_warm   # lazy: the CLI starts without torch
+    from warmdarts_nb.distributed import launched as _launched, is_main as _is_main   # lazy: the CLI starts without torch
     if _is_main() and (args.nproc == 1 or _launched()): args.cleanup.enter_context(folder_lock(ck_dir, '--checkpoint-dir'))   # one search per folder
     if args.resume:
         ck = check_checkpoint(load_checkpoint(ck_file), task, cfg, args.seed, where=str(ck_file))
@@ -197,7 +204,12 @@ def _cmd_search(args)->int:
         except (ValueError, FileNotFoundError) as e: raise ValueError(f"{e}; --resume cannot continue it: delete {ck_file} to start over") from None
         raise ValueError(f"{ck_file} holds the checkpoint of an earlier search{what}: add --resume to continue it (or to store "
                          "its result), or delete that file to start over")
-    from warmdarts_nb.distributed import launched, launch, process_group, is_main
+    from warmdarts_nb.distributed import launched, launch, process_group, is_main   # lazy: the CLI starts without torch
+    if args.train and not args.no_save and not args.resume and is_main():   # a rerun after an interrupted training: train what is stored
+        rec = _stored_search(_kb_arg(args, create=True), task, name, args.seed, args.warm_start, args.mode, args.measure)
+        if rec is not None: return _train_stored(args, task, rec, ev_cfg, ev_file, log)
+    args.on_interrupt = lambda: (f"the search's checkpoint {ck_file} holds every finished epoch: run the same command with --resume to continue it"
+                                 if ck_file.exists() else "nothing was stored: run the same command to start again")
     if args.nproc > 1 and not launched():            # start the processes; each runs this command as one rank
         return launch(main, args.nproc, (args.argv,))
     if not is_main(): log = open(os.devnull, 'w')     # one rank speaks (and writes)
@@ -218,7 +230,7 @@ def _cmd_search(args)->int:
         try:
             import matplotlib; matplotlib.use('Agg')
             import matplotlib.pyplot as plt
-            from warmdarts_nb.genotypes import plot_genotype
+            from warmdarts_nb.genotypes import plot_genotype   # lazy: the CLI starts without torch
             fig = plot_genotype(r.genotype); fig = getattr(fig, 'figure', fig)
             png = out/f"{task.name}-genotype.png"; fig.savefig(png, dpi=80, bbox_inches='tight'); plt.close(fig)
             print(f"genotype drawing: {png}", file=log)
@@ -233,6 +245,8 @@ def _cmd_search(args)->int:
                   "(the search is not run again).", file=sys.stderr)
             if args.json: print(_result_json(r, name, kb, None, ck_file, False))
             return 1
+        args.on_interrupt = lambda: (f"the search is stored as {rid} in {kb.path}: run the same command again to train it "
+                                     "(it finds the stored search and does not search again)")
         print(f"stored as {rid} (embeddings for the record: {r.warm['embed_seconds']:.1f} s, peak resident memory "
               f"{r.warm['embed_peak_mb']:.0f} MB, measured from their own start)", file=log)
     # the rule: the checkpoint goes once the result is stored (or, with --no-save, printed), unless --keep-checkpoint
@@ -245,10 +259,11 @@ def _cmd_search(args)->int:
     else: print(f"checkpoint kept: {ck_file}", file=log)
     trained = None
     if args.train and args.no_verify:   # the searched cell alone, from scratch, scored once on the test split
-        from warmdarts_nb.cli_model import train_and_export, train_line
+        import shlex
         print(f"training the genotype from scratch at the {ev_cfg!r} budget", file=log, flush=True)
-        trained = train_and_export(task, r.genotype.to_dict(), ev_cfg, args.seed, ev_file, threads=args.threads, device=device,
-                                   again=_again(args, ev_cfg, rid))
+        again = (f"warmdarts train {shlex.quote(args.task)} --record {rid} --config {ev_cfg} --seed {args.seed} --export {shlex.quote(args.export)}"
+                 if rid and args.export else None)   # the search is stored: only the training is done again
+        trained = train_and_export(task, r.genotype.to_dict(), ev_cfg, args.seed, ev_file, threads=args.threads, device=device, again=again)
         print(train_line(trained) + f"; search cost {r.cost['seconds']:.0f} s, {r.cost['op_epochs']} op-epochs", file=log, flush=True)
     elif args.train:   # the verified choice: candidates trained without the selection split, the best kept, refit, scored once
         trained = _verified_train(args, task, r, kb, ev_cfg, ev_file, device, log)
@@ -261,8 +276,8 @@ def _cmd_search(args)->int:
 
 def _cmd_rank(args)->int:
     "Rank the knowledge base's records by similarity to a task"
-    from warmdarts_nb.warmstart import with_embedding
-    from warmdarts_nb.similarity import rank_tasks
+    from warmdarts_nb.warmstart import with_embedding   # lazy: the CLI starts without torch
+    from warmdarts_nb.similarity import rank_tasks   # lazy: the CLI starts without torch
     task, kb = _task_arg(args.task), _kb_arg(args)
     cands = {r['id']: r for r in (with_embedding(r, args.measure) for r in kb.records if r['task']['fingerprint'] != task.fingerprint)
              if args.measure in r.get('embeddings', {})}
@@ -286,7 +301,7 @@ def _cmd_kb(args)->int:
         for f in kb.remove(args.id): print(f"removed {f}")
         return 0
     if args.action == 'reembed':
-        from warmdarts_nb.warmstart import refresh_embeddings
+        from warmdarts_nb.warmstart import refresh_embeddings   # lazy: the CLI starts without torch
         res = refresh_embeddings(kb, tuple(args.measures))
         for i in res['updated']: print(f"re-embedded {i}")
         for i in res['not_builtin']: print(f"kept {i} as it is (not a built-in task: its images are not here to embed)")
@@ -311,13 +326,13 @@ def _cmd_kb(args)->int:
 
 def _cmd_build_kb(args)->int:
     "Build (or complete) a knowledge base of cold searches of the offline suite"
-    from warmdarts_nb.kb_build import build_kb
+    from warmdarts_nb.kb_build import build_kb   # lazy: the CLI starts without torch
     ex = None
     if args.executor == 'process':
         import concurrent.futures as cf
         ex = cf.ProcessPoolExecutor(args.workers)
     elif args.executor == 'ray': ex = 'ray'
-    from warmdarts_nb.evaluate import EVAL_CONFIGS
+    from warmdarts_nb.evaluate import EVAL_CONFIGS   # lazy: the CLI starts without torch
     ev = args.eval_config if args.eval_config != 'auto' else (args.config if args.config in EVAL_CONFIGS else None)
     if ev not in (None, 'none') and ev not in EVAL_CONFIGS:
         raise ValueError(f"--eval-config {ev!r}: use one of {', '.join(EVAL_CONFIGS)}, auto or none")
@@ -330,16 +345,8 @@ def _cmd_build_kb(args)->int:
     return 0
 
 # %% ../nbs/20_cli.ipynb #6d037eff
-def _positive(s:str)->int:
-    "An argparse type: a whole number >= 1"
-    try: v = int(s)
-    except ValueError: raise argparse.ArgumentTypeError(f"{s!r} is not a whole number") from None
-    if v < 1: raise argparse.ArgumentTypeError(f"must be at least 1, got {v}")
-    return v
-
 def build_parser()->argparse.ArgumentParser:
     "The `warmdarts` argument parser with its subcommands"
-    from warmdarts_nb import __version__
     p = argparse.ArgumentParser(prog='warmdarts', description='Warm-started DARTS architecture search (warmdarts_nb).')
     p.add_argument('--version', action='version', version=f'warmdarts_nb {__version__}')
     sub = p.add_subparsers(dest='command', metavar='COMMAND')
@@ -356,7 +363,7 @@ def build_parser()->argparse.ArgumentParser:
     s.add_argument('--no-verify', action='store_true', help="with --train: train the searched cell alone (no candidates, no selection split)")
     s.add_argument('--verify-workers', type=_positive, default=1, help="with --train: train the candidates in this many processes (default 1: in turn; each uses --threads)")
     s.add_argument('--eval-config', default=None, help="with --train: the evaluation budget (default: the search configuration's)")
-    s.add_argument('--export', default=None, metavar='FILE', help='with --train: write the trained model (the winner) to FILE: weights and a JSON header, safe to share (predict with `warmdarts predict FILE IMAGE...`)')
+    s.add_argument('--export', default=None, metavar='FILE', help='with --train: write the trained model (the winner) to FILE, weights and a JSON header, safe to share (predict with `warmdarts predict FILE IMAGE...`)')
     s.add_argument('--kb', default=None, help='your knowledge base folder (default: WARMDARTS_KB or ~/.local/share/warmdarts_nb/kb)')
     s.add_argument('-k', type=_positive, default=3, help="sources of the multi-source warm starts (meta_average, sequential_last_stage, meta_progressive)")
     s.add_argument('--device', default=None, help="cpu, cuda, cuda:1 ... (default: a GPU if there is one)")
@@ -396,9 +403,7 @@ def build_parser()->argparse.ArgumentParser:
     s.add_argument('--eval-config', default='auto', help='retrain each genotype at this budget and store its test score (auto: the configuration\'s own budget when there is one; none: no retraining)')
     s.add_argument('--threads', type=_positive, default=1, help='torch CPU threads per search')
     s.set_defaults(func=_cmd_build_kb)
-    from warmdarts_nb.cli_studies import add_study_parsers
     add_study_parsers(sub)   # experiment, discriminate, similarity, bench, train-probe
-    from warmdarts_nb.cli_model import add_model_commands   # train, predict
     add_model_commands(sub)
     s = sub.add_parser('readme', help='(developers) write README.md from nbs/index.ipynb')
     s.add_argument('--check', action='store_true', help='only check that README.md is up to date')
@@ -422,6 +427,10 @@ def main(argv:list|None=None)->int:
             _check_measure_args(args)
             rc = args.func(args)
         return rc
+    except KeyboardInterrupt:   # Ctrl-C: one line, what is kept and the command that continues
+        kept = getattr(args, 'on_interrupt', None)
+        print(f"\nwarmdarts {args.command}: interrupted; " + (kept() if kept else "nothing was written"), file=sys.stderr)
+        rc = 130; return rc
     except (ValueError, KeyError, FileNotFoundError) as e:   # the library's errors say what is wrong and where
         msg = e.args[0] if isinstance(e, KeyError) and e.args else e
         print(f"warmdarts {args.command}: error: {msg}", file=sys.stderr)
@@ -429,7 +438,7 @@ def main(argv:list|None=None)->int:
     except (MemoryError, IndexError, RuntimeError, OSError) as e:   # valid input, but the machine could not: exit code 1
         if isinstance(e, OSError): msg = e   # a full disk, a folder that cannot be written: said, with the file
         else:
-            from warmdarts_nb.guards import out_of_memory
+            from warmdarts_nb.guards import out_of_memory   # lazy: the CLI starts without torch
             msg = out_of_memory(e)   # fastai turns an argument-less MemoryError into an IndexError
             if msg is None: raise
         print(f"warmdarts {args.command}: error: {msg}", file=sys.stderr)
@@ -438,10 +447,11 @@ def main(argv:list|None=None)->int:
         if rc: _remove_empty(_NEW_DIRS)
 
 # %% ../nbs/20_cli.ipynb #a1c5e0d1
-_MOVED = {n: 'cli_studies' for n in ('_cmd_experiment', '_cmd_discriminate', '_cmd_similarity', '_cmd_bench', '_cmd_train_probe', 'add_study_parsers')}
+_MOVED = {**{n: 'cli_studies' for n in ('_cmd_experiment', '_cmd_discriminate', '_cmd_similarity', '_cmd_bench', '_cmd_train_probe', 'add_study_parsers')},
+          **{n: 'cli_checks' for n in ('BUILTIN_CONFIGS', '_looks_like_path')}}
 
 def __getattr__(name):
-    "Names that moved to `cli_studies` stay importable from here, with a DeprecationWarning (`core.moved_getattr`)"
+    "Names that moved to `cli_studies` or `cli_checks` stay importable from here, with a DeprecationWarning (`core.moved_getattr`)"
     if name not in _MOVED: raise AttributeError(f"module {__name__!r} has no attribute {name!r}")   # `hasattr` probes: no import
-    from warmdarts_nb.core import moved_getattr   # imported here: the command line starts without torch
+    from warmdarts_nb.core import moved_getattr   # lazy: the command line starts without torch (core imports it)
     return moved_getattr(__name__, _MOVED)(name)

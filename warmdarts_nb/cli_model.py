@@ -6,10 +6,10 @@
 from __future__ import annotations
 import json, os, shlex, sys
 from pathlib import Path
+from .cli_checks import _positive, _task_arg, _kb_arg   # light: no torch
 
 # %% auto #0
-__all__ = ['genotype_arg', 'eval_config_name', 'export_path', 'save_or_say', 'train_and_export', 'train_line',
-           'add_model_commands']
+__all__ = ['genotype_arg', 'eval_config_name', 'export_path', 'train_and_export', 'train_line', 'add_model_commands']
 
 # %% ../nbs/20b_cli_model.ipynb #1205bf66
 def genotype_arg(
@@ -18,7 +18,7 @@ def genotype_arg(
     kb=None,                # a `KnowledgeBase` (for `record`)
 )->tuple:                   # (genotype dict, the record or None)
     "The genotype to train, from a record id or a JSON file (exactly one), checked"
-    from warmdarts_nb.genotypes import Genotype
+    from warmdarts_nb.genotypes import Genotype   # lazy: the CLI starts without torch
     if (record is None) == (genotype is None): raise ValueError("give exactly one of --record ID and --genotype FILE")
     if record is not None:
         if not record.strip(): raise ValueError("--record '': give a record ID (see `warmdarts kb list`)")
@@ -45,7 +45,7 @@ def eval_config_name(
     flag:str='--config',    # the option that gave `config`, for the message
 )->str:                     # a name in `evaluate.EVAL_CONFIGS`
     "The evaluation budget to train at: the one asked for, else the record's configuration's, else `cpu16`"
-    from warmdarts_nb.evaluate import EVAL_CONFIGS
+    from warmdarts_nb.evaluate import EVAL_CONFIGS   # lazy: the CLI starts without torch
     name = config or (rec['config'].get('name') if rec else None) or 'cpu16'
     if name not in EVAL_CONFIGS:
         if config is None: name = 'cpu16'   # a record of a configuration without its own budget (e.g. 'darts' or 'custom')
@@ -54,7 +54,7 @@ def eval_config_name(
 
 def export_path(p:str|None)->Path|None:
     "The file `--export` will write, checked writable before any training (its folder is made if missing)"
-    from warmdarts_nb.core import writable_dir
+    from warmdarts_nb.core import writable_dir   # lazy: the CLI starts without torch
     if p is None: return None
     f = Path(p).expanduser()
     if f.is_dir() or p.endswith(('/', os.sep)) or not f.name:
@@ -63,20 +63,7 @@ def export_path(p:str|None)->Path|None:
     if f.exists() and not os.access(f, os.W_OK): raise ValueError(f"--export {p}: the file exists and cannot be overwritten")
     return f
 
-# %% ../nbs/20b_cli_model.ipynb #f492da39
-def save_or_say(
-    learn,                  # the trained learner (or its network)
-    export:Path,            # the model file to write
-    again:str|None=None,    # the command that makes the model again, for the message
-)->tuple:                   # (the file written, None) or (None, the message that says what was kept and how to export again)
-    "Write the model file `export` atomically (`model_file.save_model`); if the write fails, say what was kept instead of raising"
-    from warmdarts_nb.model_file import save_model
-    try: return save_model(learn, export), None   # atomic: the file is whole, or what was there before
-    except OSError as err:
-        return None, (f"the model was not exported: writing {export} failed ({err.strerror or err}); nothing was written there (a file "
-                      f"there before is unchanged), the trained network is not kept, its scores are printed above. Free some space "
-                      f"(or choose another --export FILE) and run again: {again or 'the same command'}")
-
+# %% ../nbs/20b_cli_model.ipynb #c5186da6
 def train_and_export(
     task,                   # the `Task`
     genotype:dict,          # the genotype to train
@@ -89,7 +76,8 @@ def train_and_export(
     again:str|None=None,    # the command that trains and exports again, for the message if the export fails
 )->dict:                    # {'task', 'config', 'seed', 'test_acc', 'test_loss', 'n_test', 'params', 'epochs', 'seconds', 'export', 'export_error'}
     "Train `genotype`'s network from scratch at the `config` budget, score it once on the test split, export it"
-    from warmdarts_nb.evaluate import train_genotype, get_eval_config
+    from warmdarts_nb.evaluate import train_genotype, get_eval_config   # lazy: the CLI starts without torch
+    from warmdarts_nb.model_file import save_model   # lazy: the CLI starts without torch
     e = train_genotype(task, genotype, config, seed=seed, epochs=epochs, num_threads=threads, device=device, keep_learner=export is not None)
     r = dict(task=task.name, config=config, seed=seed, test_acc=round(e.test_acc, 5), test_loss=round(e.test_loss, 5),
              n_test=len(task.split_idxs['test']), params=e.params, epochs=e.epochs, seconds=round(e.seconds, 1),
@@ -98,9 +86,11 @@ def train_and_export(
     r['chance'] = round(float(yt.bincount().max()) / max(len(yt), 1), 5)   # always answering the test split's most common class
     r['steps'] = e.epochs * (n_train // min(get_eval_config(config).batch_size, n_train))   # SGD steps (the last partial batch dropped)
     if export is not None:
-        f, err = save_or_say(e.learner, export, again)
-        if f is not None: r['export'] = str(f)
-        else: r['export_error'] = err
+        try: r['export'] = str(save_model(e.learner, export))   # atomic: the file is whole, or what was there before
+        except OSError as err:
+            r['export_error'] = (f"the model was not exported: writing {export} failed ({err.strerror or err}); nothing was written "
+                                 f"there (a file there before is unchanged), the trained network is not kept, its scores are printed "
+                                 f"above. Free some space (or choose another --export FILE) and run again: {again or 'the same command'}")
     return r
 
 def train_line(r:dict)->str:
@@ -115,7 +105,6 @@ def train_line(r:dict)->str:
 # %% ../nbs/20b_cli_model.ipynb #eee84fca
 def _cmd_train(args)->int:
     "Train a genotype's network from scratch, score it once on the test split, and export it"
-    from warmdarts_nb.cli import _task_arg, _kb_arg
     g, rec = genotype_arg(args.record, args.genotype, _kb_arg(args) if args.record is not None else None)
     cfg, f = eval_config_name(args.config, rec), export_path(args.export)
     task = _task_arg(args.task, args.size)
@@ -133,7 +122,7 @@ def _cmd_train(args)->int:
 
 def _cmd_predict(args)->int:
     "Print the class of each image with an exported model"
-    from warmdarts_nb.evaluate import predict_images
+    from warmdarts_nb.evaluate import predict_images   # lazy: the CLI starts without torch
     m = Path(args.model).expanduser()
     if m.is_dir(): raise ValueError(f"model {args.model!r} is a folder; give the file written by `warmdarts train ... --export FILE`")
     if not m.is_file(): raise FileNotFoundError(f"no model file {args.model!r} (write one with `warmdarts train ... --export FILE`)")
@@ -147,7 +136,7 @@ def _cmd_predict(args)->int:
         try: learn = load_learner(m, cpu=True)
         except Exception as e: raise ValueError(f"{args.model}: cannot load it as a pickled fastai learner ({type(e).__name__}: {e})") from None
     else:
-        from warmdarts_nb.model_file import load_model
+        from warmdarts_nb.model_file import load_model   # lazy: the CLI starts without torch
         learn = load_model(m)   # data only: refuses a pickle without reading it as one
     def plain(s): return str(s).replace('\\', '\\\\').replace('\t', '\\t').replace('\n', '\\n').replace('\r', '\\r')   # one line, three columns
     for p in predict_images(learn, args.images):
@@ -156,7 +145,6 @@ def _cmd_predict(args)->int:
 
 def add_model_commands(sub):
     "Add the `train` and `predict` subcommands to the `warmdarts` parser's subparsers `sub`"
-    from warmdarts_nb.cli import _positive
     s = sub.add_parser('train', help="train a searched genotype's network from scratch, score it once on the test split, export it",
                        description="Train the genotype of a knowledge-base record (--record) or of a JSON file (--genotype) from scratch at "
                                    "an evaluation budget, on the task's weights and alphas splits; score it once on its test split; "

@@ -7,26 +7,37 @@ from __future__ import annotations
 import json, os, sys
 from pathlib import Path
 from .measures import BUILTIN_MEASURES   # light: no torch
-from .cli import _positive
-from .cli_checks import _new_dir
+from .cli_checks import _positive, _new_dir
 
 # %% auto #0
 __all__ = ['user_data_dir', 'add_study_parsers']
 
 # %% ../nbs/20a_cli_studies.ipynb #b0000006
+def _command(argv:list|None=None)->str|None:   # argv: the command's arguments (default: sys.argv)
+    "The `warmdarts` command line as a results file records it: its paths relative to the checkout (`core.checkout_path`); None outside `warmdarts`"
+    from warmdarts_nb.core import checkout_path   # lazy: the CLI starts without torch
+    argv = list(sys.argv if argv is None else argv)
+    if Path(argv[0]).name != 'warmdarts': return None
+    def one(a):
+        opt, eq, v = a.partition('=') if a.startswith('-') and '=' in a else ('', '', a)
+        p = Path(v).expanduser()
+        if v and (p.is_absolute() or (os.sep in v and p.exists())): v = checkout_path(p)
+        return opt + eq + v
+    return ' '.join(['warmdarts'] + [one(a) for a in argv[1:]])
+
 def user_data_dir()->Path:
     "Your data folder for warmdarts_nb ($XDG_DATA_HOME/warmdarts_nb, else ~/.local/share/warmdarts_nb): where commands write by default"
     return Path(os.environ.get('XDG_DATA_HOME') or Path.home()/'.local'/'share')/'warmdarts_nb'
 
 def _run_benchmark(args)->int:
     "Run or resume a benchmark of `benchmark.BENCHMARKS` (`--suite cpu16`), then print its pre-registered report"
-    from warmdarts_nb.benchmark import run_benchmark, benchmark_report
-    from warmdarts_nb.experiments import load_results
+    from warmdarts_nb.benchmark import run_benchmark, benchmark_report   # lazy: the CLI starts without torch
+    from warmdarts_nb.experiments import load_results   # lazy: the CLI starts without torch
     out = Path(args.out).expanduser() if args.out else user_data_dir()/'results'/f"benchmark-{args.suite}"
     if not args.report:
-        from warmdarts_nb.core import writable_dir
+        from warmdarts_nb.core import writable_dir   # lazy: the CLI starts without torch
         writable_dir(_new_dir(out), '--out')
-        cmd = 'warmdarts ' + ' '.join(sys.argv[1:]) if Path(sys.argv[0]).name == 'warmdarts' else None
+        cmd = _command()
         run_benchmark(out, args.suite, kb=args.kb, workers=args.workers, threads=args.threads, measures=tuple(args.measures),
                       command=cmd, log=lambda m: print(m, flush=True), executor=args.executor, ray_address=args.ray_address)
     res = load_results(out)
@@ -36,10 +47,10 @@ def _run_benchmark(args)->int:
 
 def _run_verified(args)->int:
     "Run or resume the confirmatory benchmark of the verified choice (`--suite verified`), then print its pre-registered report"
-    from warmdarts_nb.verified_bench import run_verified_bench, load_verified, verified_report
+    from warmdarts_nb.verified_bench import run_verified_bench, load_verified, verified_report   # lazy: the CLI starts without torch
     out = Path(args.out).expanduser() if args.out else user_data_dir()/'results'/'benchmark-verified'
     if not args.report:
-        from warmdarts_nb.core import writable_dir
+        from warmdarts_nb.core import writable_dir   # lazy: the CLI starts without torch
         writable_dir(_new_dir(out), '--out')
         cmd = 'warmdarts ' + ' '.join(sys.argv[1:]) if Path(sys.argv[0]).name == 'warmdarts' else None
         try: run_verified_bench(out, workers=args.workers, threads=args.threads, command=cmd, log=lambda m: print(m, flush=True))
@@ -52,18 +63,18 @@ def _run_verified(args)->int:
 
 def _cmd_experiment(args)->int:
     "Run or resume the leave-one-task-out experiment, then print its tables"
-    from warmdarts_nb.experiments import run_experiment, load_results, DEFAULT_ARMS
-    from warmdarts_nb.experiment_tables import arm_table, task_table, headline
-    from warmdarts_nb.core import format_table
-    from warmdarts_nb.benchmark import BENCHMARKS
+    from warmdarts_nb.experiments import run_experiment, load_results, DEFAULT_ARMS   # lazy: the CLI starts without torch
+    from warmdarts_nb.experiment_tables import arm_table, task_table, headline   # lazy: the CLI starts without torch
+    from warmdarts_nb.core import format_table   # lazy: the CLI starts without torch
+    from warmdarts_nb.benchmark import BENCHMARKS   # lazy: the CLI starts without torch
     if args.suite == 'verified': return _run_verified(args)   # the confirmatory benchmark of the verified choice
     if args.suite in BENCHMARKS:   # a pre-registered benchmark: its plan fixes targets, arms, seeds and configurations
         return _run_benchmark(args)
     out = Path(args.out).expanduser() if args.out else user_data_dir()/'results'/f"{args.suite}-{args.config}"
     if not args.report:
-        from warmdarts_nb.core import writable_dir
+        from warmdarts_nb.core import writable_dir   # lazy: the CLI starts without torch
         writable_dir(_new_dir(out), '--out')   # checked (and removed again if the command fails) before any work
-        cmd = 'warmdarts ' + ' '.join(sys.argv[1:]) if Path(sys.argv[0]).name == 'warmdarts' else None
+        cmd = _command()
         run_experiment(out, args.suite, args.seeds, args.config, args.eval_config, args.arms or DEFAULT_ARMS, args.kb,
                        args.workers, args.threads, tuple(args.measures), command=cmd, log=lambda m: print(m, flush=True),
                        executor=args.executor, ray_address=args.ray_address)
@@ -79,11 +90,11 @@ def _cmd_experiment(args)->int:
 # %% ../nbs/20a_cli_studies.ipynb #b0000007
 def _cmd_discriminate(args)->int:
     "Run or resume the discrimination study, then print its tables"
-    from warmdarts_nb.discrimination import run_discrimination, discrimination_report, study_rows
+    from warmdarts_nb.discrimination import run_discrimination, discrimination_report, study_rows   # lazy: the CLI starts without torch
     out = Path(args.out)
     if not args.report:
-        from warmdarts_nb.suite import _SUITE
-        cmd = 'warmdarts ' + ' '.join(sys.argv[1:]) if Path(sys.argv[0]).name == 'warmdarts' else None
+        from warmdarts_nb.suite import _SUITE   # lazy: the CLI starts without torch
+        cmd = _command()
         run_discrimination(out, args.tasks or list(_SUITE), args.seeds, args.eval_config, args.random, args.search_config,
                            args.search_tasks, args.workers, args.threads, args.fresh_mult, command=cmd, log=lambda m: print(m, flush=True))
     rows = study_rows(out)
@@ -95,7 +106,7 @@ def _cmd_discriminate(args)->int:
 # %% ../nbs/20a_cli_studies.ipynb #b0000008
 def _cmd_bench(args)->int:
     "Benchmark the supernet step (plain vs fast mixed op); with --json, one JSON line for the search step `search` runs"
-    from warmdarts_nb.bench import bench_table, format_table, bench_search_step, STEP_PATHS, time_searches
+    from warmdarts_nb.bench import bench_table, format_table, bench_search_step, STEP_PATHS, time_searches   # lazy: the CLI starts without torch
     if args.search:   # one cold search per path: wall clock, what it found, speed-up over the first path
         for r in time_searches(args.search, args.search_config, tuple(args.paths), seed=args.seed, threads=args.threads,
                                concurrent=not args.sequential): print(json.dumps(r))
@@ -114,8 +125,8 @@ def _cmd_bench(args)->int:
 
 def _cmd_similarity(args)->int:
     "Family retrieval, hidden variants, leave-family-out, cost and gain correlation of each measure"
-    from warmdarts_nb.similarity import report_similarity, similarity_table
-    from warmdarts_nb.core import format_table
+    from warmdarts_nb.similarity import report_similarity, similarity_table   # lazy: the CLI starts without torch
+    from warmdarts_nb.core import format_table   # lazy: the CLI starts without torch
     if args.gain and not Path(args.gain).is_file(): raise FileNotFoundError(f"--gain {args.gain}: no such results file")
     res = report_similarity(args.measures, args.query, args.out, args.leave_family_out, args.gain, log=lambda m: print(m, file=sys.stderr, flush=True), tasks=args.tasks)
     print(format_table(similarity_table(res)))
@@ -124,8 +135,8 @@ def _cmd_similarity(args)->int:
 
 def _cmd_train_probe(args)->int:
     "Train the probe network used by Task2Vec, OTDD and the landmarker"
-    from warmdarts_nb.probe import train_probe
-    from warmdarts_nb.core import writable_dir
+    from warmdarts_nb.probe import train_probe   # lazy: the CLI starts without torch
+    from warmdarts_nb.core import writable_dir   # lazy: the CLI starts without torch
     out = Path(args.out).expanduser() if args.out else user_data_dir()/'probe.pt'   # never the shipped probe, unless asked
     if out.is_dir(): raise ValueError(f"--out {str(out)!r} is a folder: give the probe file's path (e.g. {out/'probe.pt'})")
     writable_dir(_new_dir(out.parent), '--out')   # checked before the minute of training

@@ -11,10 +11,11 @@ import numpy as np
 import torch
 from scipy.stats import f_oneway
 import warmdarts_nb
-from .core import atomic_write_json, mean_sd, format_table
+from .core import atomic_write_json, mean_sd, format_table, checkout_path
 from .genotypes import DARTS_V2, PDARTS, Genotype, uniform_genotype
 from .evaluate import random_genotype, train_genotype, get_eval_config, image_accuracy
-from .search import search, CONFIGS, SearchConfig, get_config
+from .search import search
+from .configs import CONFIGS, SearchConfig, get_config
 from .suite import get_task, has_fresh_draws, fresh_draw
 from .experiments import read_rows, _append, machine_info
 
@@ -108,7 +109,7 @@ def run_discrimination(
     t0 = time.perf_counter()
     sitting = dict(started=datetime.now(timezone.utc).isoformat(timespec='seconds'), seconds=0., finished=False,
                    workers=workers, threads=threads, units=len(units), fresh_mult=fresh_mult, machine=machine_info())
-    meta = dict(command=command or f"run_discrimination({str(out)!r}, {list(tasks)!r}, seeds={seeds})", tasks=list(tasks),
+    meta = dict(command=command or f"run_discrimination({checkout_path(out)!r}, {list(tasks)!r}, seeds={seeds})", tasks=list(tasks),
                 seeds=seeds, genotypes=gens, degenerate=list(DEGENERATE), eval_config=ecfg.to_dict(),
                 search_config=None if scfg is None else dict(name=sname, **scfg.to_dict()),
                 search_tasks=list(search_tasks or tasks) if sname else [], version=warmdarts_nb.__version__,

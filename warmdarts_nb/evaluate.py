@@ -20,7 +20,7 @@ from fastai.data.core import DataLoaders
 from .core import set_seed, default_device, reset_peak_memory, peak_memory_mb, moved_getattr
 from .ops import OPS, PRIMITIVES, ReLUConvBN, FactorizedReduce, Identity
 from .genotypes import Genotype
-from .tasks import TaskDataset, TensorDL, _prep, _stats
+from .tasks import TaskDataset, TensorDL, _prep, _stats, _read_image, MIN_IMAGE_SIZE
 from .callback import quiet
 
 # %% auto #0
@@ -310,7 +310,6 @@ def image_tensor(
 )->torch.Tensor:         # (channels, H, W), values in [0, 1]
     "Read image file `f` as the task's images were read: resized to the task's size, converted to its channels"
     from PIL import Image
-    from warmdarts_nb.tasks import _read_image, MIN_IMAGE_SIZE
     try:
         with Image.open(f) as im: w, h = im.size
     except Exception: w = h = None   # `_read_image` says what is wrong with the file

@@ -10,9 +10,9 @@ from datetime import datetime, timezone
 from pathlib import Path
 import torch
 import warmdarts_nb
-from .core import atomic_write_json, moved_getattr
+from .core import atomic_write_json, moved_getattr, checkout_path
 from .suite import get_task, list_tasks, has_fresh_draws, fresh_draw
-from .search import SearchConfig
+from .configs import SearchConfig
 from .kb import KnowledgeBase, shipped_kb_dir
 from .measures import BUILTIN_MEASURES, DEFAULT_MEASURE
 from .evaluate import get_eval_config, train_genotype, random_genotype, image_accuracy
@@ -297,11 +297,11 @@ def run_experiment(
              fresh, reuse_cold.get((t, s)), source_config, (fname(t, s, 1 - k),)) for t, s, k in groups]
     prev = json.loads((out/'results.json').read_text()).get('sittings', []) if (out/'results.json').exists() else []
     sitting = dict(started=started, seconds=0., finished=False, workers=workers, threads=threads, machine=machine_info())
-    meta = dict(command=command or f"run_experiment({str(out)!r}, suite={suite!r}, seeds={seeds}, config={config!r})",
+    meta = dict(command=command or f"run_experiment({checkout_path(out)!r}, suite={suite!r}, seeds={seeds}, config={config!r})",
                 suite=suite if isinstance(suite, str) else list(suite), targets=targets, seeds=seeds, arms=arms, plan=plan, later=list(later),
                 config=dict(name=name, **cfg.to_dict()), eval_config=ecfg.to_dict(), version=warmdarts_nb.__version__, fresh_mult=fresh_mult,
                 fresh_draw=draw if fresh_mult else None, source_config=source_config, reused_cold=len(reuse_cold),
-                kb=[str(p) for p in kb_paths[1:]], sittings=prev + [sitting], **(meta or {}))
+                kb=[checkout_path(p) for p in kb_paths[1:]], sittings=prev + [sitting], **(meta or {}))
     def save(finished=False):   # after every group, so an interrupted sitting still leaves its results and its time
         sitting.update(seconds=round(time.perf_counter() - t0, 1), finished=finished)
         rows = [r for f in sorted((out/'runs').glob('*.jsonl')) for r in read_rows(f)]

@@ -11,6 +11,8 @@ import torch
 from .core import atomic_write_json, atomic_torch_save
 from .ops import PRIMITIVES
 from .genotypes import Genotype, n_edges
+from . import __version__
+import warmdarts_nb
 
 # %% auto #0
 __all__ = ['SCHEMA_VERSION', 'STAGE_FIELDS', 'REQUIRED', 'SCORE_FIELDS', 'COST_FIELDS', 'PACK_MIN', 'KBError',
@@ -203,7 +205,6 @@ def _kb_add(self:KnowledgeBase,
 )->str:                   # the new record's id
     "Check `rec`, store it (and `weights`) atomically under a fresh unique id, and return the id"
     if self.read_only: raise KBError(f"{self.path}: this knowledge base is read-only; write to your own base (--kb PATH)")
-    from warmdarts_nb import __version__
     rec = {**rec, 'schema_version': rec.get('schema_version', SCHEMA_VERSION)}
     rec['id'] = _safe_id(f"{rec.get('task', {}).get('name', 'task')}-{rec.get('config', {}).get('name', 'cfg')}-s{rec.get('seed', 0)}-{uuid.uuid4().hex[:8]}")
     rec.setdefault('library_version', __version__); rec.setdefault('created', _now())
@@ -292,7 +293,6 @@ KnowledgeBase.set_embeddings = _kb_set_embeddings
 
 # %% ../nbs/11_kb.ipynb #ab9d554c
 def _pkg_dir()->Path:
-    import warmdarts_nb
     return Path(warmdarts_nb.__file__).parent
 
 def user_kb_dir()->Path:

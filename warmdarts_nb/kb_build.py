@@ -9,10 +9,13 @@ from pathlib import Path
 import torch
 from .suite import get_task, list_tasks
 from .measures import embed_task, BUILTIN_MEASURES
-from .kb import KnowledgeBase
+from .kb import KnowledgeBase, pack_arrays
 from .search import search
 from .distributed import ray_map
-from .warmstart import record_from_result, learnt, _config
+from .warmstart import learnt, _config
+from .warm_report import record_from_result
+from .evaluate import train_genotype
+from .core import atomic_write_json
 
 # %% auto #0
 __all__ = ['build_kb', 'ship_records']
@@ -20,7 +23,6 @@ __all__ = ['build_kb', 'ship_records']
 # %% ../nbs/13a_kb_build.ipynb #a4f7e4f5
 def _build_one(task, config, seed:int, embed:tuple, eval_config=None, threads:int|None=None)->tuple:
     "Cold-search `task` (a suite name or a `Task`), retrain its genotype at `eval_config` (None: not), return (record, supernet weights)"
-    from warmdarts_nb.evaluate import train_genotype   # retraining (one layer up), needed only here
     if threads: torch.set_num_threads(threads)
     task = get_task(task) if isinstance(task, str) else task
     name, cfg = _config(config)
@@ -36,7 +38,7 @@ def _build_one(task, config, seed:int, embed:tuple, eval_config=None, threads:in
 def build_kb(
     path,                    # the knowledge-base folder to write
     tasks=None,              # suite task names or `Task`s (None: the whole offline suite)
-    config='tiny',           # a name in `search.CONFIGS` or a `SearchConfig`
+    config='tiny',           # a name in `configs.CONFIGS` or a `SearchConfig`
     seeds=(0,),              # one cold search per task and seed
     executor=None,           # None (in-process), a `concurrent.futures.Executor`, or 'ray'
     embed:tuple=tuple(BUILTIN_MEASURES), # embeddings stored with each record
@@ -72,8 +74,6 @@ def ship_records(
     config:str|None=None,    # only records of this configuration (None: all)
 )->list:                     # the ids written
     "Copy the learnt records of `src` into `dst` without supernet weights or the bulky embeddings, keeping their ids"
-    from warmdarts_nb.kb import pack_arrays
-    from warmdarts_nb.core import atomic_write_json
     s, d = KnowledgeBase(src), Path(dst)/'records'
     d.mkdir(parents=True, exist_ok=True)
     out = []

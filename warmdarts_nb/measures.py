@@ -120,8 +120,8 @@ def embed_task(
 )->dict:                   # the embedding, plain lists and numbers
     "The `measure` embedding of `task`: computed once, then read from the cache"
     import torch
-    from warmdarts_nb.core import user_cache_dir, fingerprint, atomic_torch_save
-    from warmdarts_nb.probe import resolve_probe, task_fp, task_n_classes
+    from warmdarts_nb.core import user_cache_dir, fingerprint, atomic_torch_save   # lazy: measures imports no torch (the CLI checks measure names with it)
+    from warmdarts_nb.probe import resolve_probe, task_fp, task_n_classes   # lazy: as above
     m = get_measure(measure)
     body, meta = resolve_probe(probe)
     version = meta.get('version', 'untrained')
@@ -148,7 +148,7 @@ def reads_test_split(
 )->bool:                   # True when replacing the test images changes the embedding
     "Does `measure`'s embedding change when only the test images change?"
     import torch
-    from warmdarts_nb.tasks import Task
+    from warmdarts_nb.tasks import Task   # lazy: as above
     g = torch.Generator().manual_seed(0)
     y = torch.arange(n) % 3
     x = 0.2 * torch.rand(n, 1, 12, 12, generator=g)

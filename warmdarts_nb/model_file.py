@@ -8,6 +8,7 @@ import dataclasses, json, math
 from pathlib import Path
 import torch
 from torch import nn
+from . import __version__
 from .core import atomic_write_bytes
 from .genotypes import Genotype
 from .evaluate import EvalConfig, EvalNetwork, RawInput, AuxLoss, image_tensor
@@ -29,7 +30,6 @@ def model_header(
     info = getattr(model, 'task_info', None)
     if not isinstance(info, dict): raise ValueError("save_model: the network has no task_info (train it with `warmdarts train` or `evaluate.train_genotype`)")
     if not isinstance(getattr(model, 'prep', None), RawInput): raise ValueError("save_model: the network has no RawInput (train it with `warmdarts train` or `evaluate.train_genotype`)")
-    from warmdarts_nb import __version__
     p = model.prep
     return dict(format=FORMAT, version=FORMAT_VERSION, library_version=__version__, task=str(info['name']),
                 classes=[str(c) for c in info['classes']], size=[int(s) for s in info['size']], channels=int(info['channels']),

@@ -6,7 +6,8 @@
 from __future__ import annotations
 import dataclasses
 import torch
-from .search import search, Stage, SearchConfig, CONFIGS, get_config
+from .search import search
+from .configs import Stage, SearchConfig, CONFIGS, get_config
 from .search_space import prune_mask
 from .suite import get_task
 
@@ -39,7 +40,7 @@ def train_in_turn(
 
 def progressive_multitask(
     tasks:list,             # source tasks (suite names or `Task`s), trained in this order in every stage
-    config='tiny',          # the target's progressive configuration (a name in `search.CONFIGS` or a `SearchConfig`)
+    config='tiny',          # the target's progressive configuration (a name in `configs.CONFIGS` or a `SearchConfig`)
     epochs:int|None=None,   # epochs per task and stage (None: the stage's epochs)
     seed:int=0,             # seed of every run
     device=None,            # 'cpu', 'cuda', ...

@@ -11,6 +11,8 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 from .core import set_seed, user_cache_dir, fingerprint, atomic_torch_save
+from .suite import list_tasks, get_task
+import warmdarts_nb
 
 # %% auto #0
 __all__ = ['PROBE_VERSION', 'PROBE_SIZE', 'PROBE_POOL', 'task_xy', 'task_fp', 'task_n_classes', 'stratified_subsample',
@@ -119,14 +121,12 @@ def probe_pool(
     names:tuple=PROBE_POOL, # wanted task names
 )->list:                    # the names that the offline suite has
     "The names in `names` that `warmdarts_nb.suite.list_tasks()` knows"
-    from warmdarts_nb.suite import list_tasks
     have = {t['name'] for t in list_tasks()}
     return [n for n in names if n in have]
 
 # %% ../nbs/05_probe.ipynb #7d8203cb
 def _as_task(t):
     if isinstance(t, str):
-        from warmdarts_nb.suite import get_task
         return get_task(t)
     return t
 
@@ -226,7 +226,6 @@ _PROBES = {}
 
 def default_probe_path()->Path:
     "Where the shipped probe lives: warmdarts_nb/assets/probe.pt"
-    import warmdarts_nb
     return Path(warmdarts_nb.__file__).parent/'assets'/'probe.pt'
 
 def load_probe(

@@ -8,7 +8,11 @@ import time
 import numpy as np
 import torch
 from .measures import get_measure, check_measure, embed_task, measure_names, DEFAULT_MEASURE, BUILTIN_MEASURES
-from .probe import load_probe, resolve_probe, task_fp, PROBE_POOL
+from .probe import load_probe, resolve_probe, task_fp, PROBE_POOL, train_probe
+from .suite import get_task, list_tasks
+from .core import reset_peak_memory, peak_memory_mb, _vm_status_mb, spearman, atomic_write_json
+from .tasks import Task
+from . import __version__
 
 # %% auto #0
 __all__ = ['VARIANT_KINDS', 'is_embedding', 'item_name', 'as_embedding', 'check_comparable', 'embedding_distance',
@@ -177,7 +181,6 @@ def plot_ranking(
 def _suite_tasks(tasks=None)->list:
     "`tasks`, or every task of the offline suite"
     if tasks is not None: return list(tasks)
-    from warmdarts_nb.suite import get_task, list_tasks
     return [get_task(t['name']) for t in list_tasks()]
 
 def _nearest(D, i:int, exclude=())->int:
@@ -213,7 +216,6 @@ def embedding_cost(
     probe=None,            # the probe (None: the shipped one)
 )->dict:                   # {'method', 'embed_s', 'embed_mb', 'rank_s', 'n_candidates', 'threads'}
     "Seconds and memory to embed `task` (cache off), and seconds to rank it against `candidates` (embedded beforehand)"
-    from warmdarts_nb.core import reset_peak_memory, peak_memory_mb, _vm_status_mb
     E = [as_embedding(c, method, probe=probe) for c in candidates]
     resolve_probe(probe)
     base = _vm_status_mb('VmRSS'); resettable = reset_peak_memory('cpu')
@@ -232,7 +234,6 @@ def hidden_variants(
     noise:float=0.1,       # sd of the added Gaussian pixel noise
 )->list:                   # [(kind, Task)], each of the parent's family
     "New tasks made from `task`: flipped, transposed, noisier, or split again"
-    from warmdarts_nb.tasks import Task
     g = torch.Generator().manual_seed(seed)
     make = {'hflip': lambda: task.x.flip(3), 'transpose': lambda: task.x.transpose(2, 3).contiguous(),
             'noise': lambda: (task.x + noise * torch.randn(task.x.shape, generator=g)).clamp(0, 1), 'resplit': lambda: task.x}
@@ -272,7 +273,6 @@ def leave_family_out(
 )->dict:                   # {'rate', 'n', 'rows'}: each task retrieved by a probe that never saw its family
     "Family retrieval of each family's tasks by a probe trained without that family"
     from pathlib import Path
-    from warmdarts_nb.probe import train_probe
     tasks = _suite_tasks(tasks)
     shipped = load_probe()[1]
     kw = dict(dict(seed=shipped['seed'], epochs=shipped['epochs'], max_per_task=shipped['max_per_task'], augment=shipped.get('augment', False)), **train_kw)
@@ -299,8 +299,6 @@ def gain_correlation(
     probe=None,            # the probe (None: the shipped one)
 )->list:                   # one dict per measure: spearman rho, p, number of (target, source) pairs
     "Spearman correlation between a source's distance to the target and the warm start's gain over cold"
-    from warmdarts_nb.core import spearman
-    from warmdarts_nb.suite import get_task
     rows = results['rows']
     cold = {(r['target'], r['seed']): r['test_acc'] for r in rows if r['arm'] == 'cold'}
     gains = {}
@@ -330,9 +328,6 @@ def report_similarity(
     "Family retrieval (suite, outside the pool, hidden variants, leave-family-out), cost and gain correlation of each measure"
     import json
     from pathlib import Path
-    from warmdarts_nb.suite import get_task
-    from warmdarts_nb.core import atomic_write_json
-    from warmdarts_nb import __version__
     if out is not None: Path(out).mkdir(parents=True, exist_ok=True)
     tasks = _suite_tasks([get_task(n) for n in tasks] if tasks else None)
     rows = []

@@ -13,6 +13,7 @@ from fastai.data.load import DataLoader
 from fastai.data.core import DataLoaders
 from fastcore.basics import chunked
 from .core import fingerprint
+from .guards import available_mb
 
 # %% auto #0
 __all__ = ['SPLITS', 'MIN_IMAGE_SIZE', 'IMAGE_EXTS', 'TORCHVISION_TASKS', 'Task', 'stratified_split', 'TaskDataset', 'TensorDL']
@@ -269,7 +270,6 @@ def _check_folder_memory(path, n:int, size, first=None):
             with Image.open(first) as im: size = (im.size[1], im.size[0])   # the header only: nothing decoded yet
         except Exception: return   # reading it will say what is wrong with the file
         how = 'pass --size N to resize them as they are read (e.g. --size 64)'
-    from warmdarts_nb.guards import available_mb
     need, have = 3 * n * 3 * size[0] * size[1] * 4 / 2**20, available_mb('cpu')   # x3: the images, their stack, the tensor
     if have is not None and need > have:
         raise MemoryError(f"the {n} images of {str(path)!r} at {size[0]}x{size[1]} need about {need:,.0f} MiB to read, but {have:,.0f} MiB "

@@ -15,8 +15,9 @@ from .genotypes import Genotype, plot_genotype
 from .similarity import rank_tasks, plot_ranking
 from .kb import KnowledgeBase, open_kb
 from .transfer import parse_mode
-from .search import CONFIGS, SearchConfig
-from .warmstart import warm_search, warm_summary, usable_sources, with_embedding, cold_reference
+from .configs import CONFIGS, SearchConfig
+from .warmstart import warm_search, usable_sources, with_embedding
+from .warm_report import warm_summary, cold_reference
 from .plots import plot_alphas
 
 # %% auto #0
@@ -73,7 +74,7 @@ class Explorer:
     "Pick a task, rank the knowledge base against it, warm-start a short search and watch it"
     def __init__(self,
         kb=None,              # a `KnowledgeBase`, a folder, or None: `open_kb()` (your base and the shipped one)
-        config='tiny',        # the search configuration: a name in `search.CONFIGS` or a `SearchConfig`
+        config='tiny',        # the search configuration: a name in `configs.CONFIGS` or a `SearchConfig`
         task:str='digits',    # the built-in task shown first
         measure:str='simple', # the similarity measure shown first (`measures.measure_names()`)
         max_epochs:int|None=None, # cut every run after this many epochs (None: run the configuration to its end)
