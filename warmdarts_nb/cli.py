@@ -12,6 +12,7 @@ from .cli_checks import _positive, _task_arg, _kb_arg, _config_names   # the sha
 from .cli_model import eval_config_name, export_path, train_and_export, train_line, add_model_commands
 from . import __version__
 from .cli_studies import add_study_parsers
+from .cli_verified import verified_train, stored_search, train_stored
 
 # %% auto #0
 __all__ = ['WARM_KEYWORDS', 'RECORD_ID', 'DEVICE', 'MODE_PARTS', 'MEASURE_HELP', 'build_parser', 'main']
@@ -108,64 +109,6 @@ def _result_json(r, name, kb, rid, ckpt, stored:bool)->str:
                        'record_id': rid, 'stored': stored, 'kb': str(kb.path), 'checkpoint': None if ckpt is None else str(ckpt),
                        'world_size': r.cost.get('world_size', 1)})
 
-def _verified_train(args, task, r, kb, ev_cfg:str, ev_file, device, log)->dict:
-    "The verified choice after `warmdarts search`: print each candidate, the winner against DARTS-V2, the test score; export the winner"
-    from warmdarts_nb.verify import search_cells, verified_choice, SELECT_FRAC   # lazy: the CLI starts without torch
-    from warmdarts_nb.model_file import save_model   # lazy: the CLI starts without torch
-    cells = search_cells(r, kb)
-    print(f"verifying: {len(cells)} candidate cells ({', '.join(cells)}) trained from scratch at the {ev_cfg!r} budget without "
-          f"the selection split ({SELECT_FRAC:.0%} of the weights split), scored on it", file=log, flush=True)
-    vc = verified_choice(task, cells, ev_cfg, args.seed, workers=args.verify_workers, threads=args.threads, device=device,
-                         keep_learner=ev_file is not None, log=lambda m: print(m, file=log, flush=True))
-    f, err = None, None
-    if ev_file is not None:
-        try: f = save_model(vc.learner, ev_file)   # atomic: the file is whole, or what was there before
-        except OSError as e:
-            err = (f"the model was not exported: writing {ev_file} failed ({e.strerror or e}); nothing was written there (a file there "
-                   "before is unchanged), the scores are printed above and the search is stored. Free some space (or choose another "
-                   "--export FILE) and run the same command again: it finds the stored search and only trains")
-    cost = vc.choice_seconds + vc.refit_seconds
-    print(f"{vc.winner} retrained on all non-test images: test accuracy {100 * vc.test_acc:.1f}% on the "
-          f"{len(task.split_idxs['test'])} images of {task.name}'s test split, scored once ({vc.params:,} parameters); "
-          f"search {r.cost['seconds']:.0f} s + verified choice {cost:.0f} s" + (f"; model exported to {f}" if f else ''), file=log, flush=True)
-    return dict(task=task.name, config=ev_cfg, seed=args.seed, test_acc=vc.test_acc, test_loss=vc.test_loss,
-                n_test=len(task.split_idxs['test']), params=vc.params, seconds=round(cost, 1), export=None if f is None else str(f),
-                genotype=vc.genotype, verified=vc.to_dict(), **({'export_error': err} if err else {}))
-
-def _stored_search(kb, task, name:str, seed:int, start:str, mode:str, measure:str)->dict|None:
-    "The record of your own base (not the shipped one) that is this search: same task data, configuration, seed and warm start"
-    from warmdarts_nb.warmstart import canonical_start, MULTI_STARTS   # lazy: the CLI starts without torch
-    start, mode = canonical_start(start), '+'.join(p.strip() for p in mode.split('+'))
-    for r in kb.records:
-        if kb._where[r['id']].parent.parent != kb.path: continue
-        if (r['task']['fingerprint'], r['config'].get('name'), r['seed']) != (task.fingerprint, name, seed): continue
-        w = r.get('warm_start')
-        if start == 'cold': ok = w is None
-        elif w is None: ok = False
-        elif start == 'auto': ok = (w.get('kind'), w.get('mode'), w.get('measure')) == ('record', mode, measure)
-        elif start in MULTI_STARTS: ok = (w.get('kind'), w.get('mode'), w.get('measure')) == (start, mode, measure)
-        else: ok = (w.get('kind'), w.get('id'), w.get('mode')) == ('record', start, mode)
-        if ok: return r
-    return None
-
-def _train_stored(args, task, rec:dict, ev_cfg:str, ev_file, log)->int:
-    "Train (verified, or the cell alone with --no-verify) the stored search `rec` instead of searching again"
-    from types import SimpleNamespace
-    from warmdarts_nb.genotypes import Genotype   # lazy: the CLI starts without torch
-    kb = _kb_arg(args)
-    print(f"found the stored search {rec['id']} of this task, configuration, seed and warm start in {kb.path}: training it "
-          f"instead of searching again (to search anew, `warmdarts kb remove {rec['id']}` first)", file=log, flush=True)
-    args.on_interrupt = lambda: f"the search is still stored as {rec['id']}: run the same command again to train it"
-    r = SimpleNamespace(genotype=Genotype.from_dict(rec['genotype']), warm={'source': rec.get('warm_start')}, seed=rec['seed'], cost=rec['cost'])
-    if args.no_verify:
-        trained = train_and_export(task, rec['genotype'], ev_cfg, args.seed, ev_file, threads=args.threads, device=args.device)
-        print(train_line(trained), file=log, flush=True)
-    else: trained = _verified_train(args, task, r, kb, ev_cfg, ev_file, args.device, log)
-    if args.json: print(json.dumps({'task': task.name, 'record_id': rec['id'], 'found_stored': True, 'stored': True, 'trained': trained,
-                                    'test_acc': trained['test_acc'], 'genotype': rec['genotype']}))
-    if trained.get('export_error'): raise OSError(trained['export_error'])   # exit code 1, after the results
-    return 0
-
 def _cmd_search(args)->int:
     "Check every path it will write, search (resumable), print the summary, store the result, then drop the checkpoint"
     log = sys.stderr if args.json else sys.stdout
@@ -206,8 +149,8 @@ def _cmd_search(args)->int:
                          "its result), or delete that file to start over")
     from warmdarts_nb.distributed import launched, launch, process_group, is_main   # lazy: the CLI starts without torch
     if args.train and not args.no_save and not args.resume and is_main():   # a rerun after an interrupted training: train what is stored
-        rec = _stored_search(_kb_arg(args, create=True), task, name, args.seed, args.warm_start, args.mode, args.measure)
-        if rec is not None: return _train_stored(args, task, rec, ev_cfg, ev_file, log)
+        rec = stored_search(_kb_arg(args, create=True), task, name, args.seed, args.warm_start, args.mode, args.measure)
+        if rec is not None: return train_stored(args, task, rec, ev_cfg, ev_file, log)
     args.on_interrupt = lambda: (f"the search's checkpoint {ck_file} holds every finished epoch: run the same command with --resume to continue it"
                                  if ck_file.exists() else "nothing was stored: run the same command to start again")
     if args.nproc > 1 and not launched():            # start the processes; each runs this command as one rank
@@ -266,7 +209,7 @@ def _cmd_search(args)->int:
         trained = train_and_export(task, r.genotype.to_dict(), ev_cfg, args.seed, ev_file, threads=args.threads, device=device, again=again)
         print(train_line(trained) + f"; search cost {r.cost['seconds']:.0f} s, {r.cost['op_epochs']} op-epochs", file=log, flush=True)
     elif args.train:   # the verified choice: candidates trained without the selection split, the best kept, refit, scored once
-        trained = _verified_train(args, task, r, kb, ev_cfg, ev_file, device, log)
+        trained = verified_train(args, task, r, kb, ev_cfg, ev_file, device, log)
     if args.json:
         line = json.loads(_result_json(r, name, kb, rid, ck_file if kept else None, rid is not None))
         if trained: line['trained'] = trained; line['test_acc'] = trained['test_acc']
