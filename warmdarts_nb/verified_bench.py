@@ -138,8 +138,9 @@ def run_verified_group(
         s = search(rid)
         src = kb.get(rid)['genotype']
         cells = candidate_cells(s['genotype'], src)
-        cands = [dict(name=n, genotype=g, select_acc=train(g, True)['acc']) for n, g in cells.items()]
-        w = pick_winner(cands); sel = {n: train(g, True) for n, g in cells.items()}
+        sel = {n: train(g, True) for n, g in cells.items()}   # each candidate trained once, without the selection split
+        cands = [dict(name=n, genotype=g, select_acc=sel[n]['acc']) for n, g in cells.items()]
+        w = pick_winner(cands)
         ind = pick_winner([dict(c, select_acc=sel[c['name']]['indep_acc']) for c in cands]) if fresh else None
         full = train(w['genotype'], False)
         cost = choose_s + s['seconds'] + sum(u['seconds'] for u in sel.values()) + full['seconds']
@@ -156,8 +157,7 @@ def run_verified_group(
     near = rk['ranking'][0][0]
     rows.append(verified('verified', near, rk['choose_seconds']))
     rows.append(verified('verified_random', _pick_random_source([x[0] for x in rk['ranking']], target, seed), 0.))
-    s, f = search(near), None
-    f = train(s['genotype'], False)
+    s = search(near); f = train(s['genotype'], False)
     rows.append(dict(base, arm='warm', source_id=near, genotype=s['genotype'], score=f['fresh_acc'], test_acc=f['acc'],
                      cost=round(rk['choose_seconds'] + s['seconds'] + f['seconds'], 2), search_seconds=s['seconds'], op_epochs=s['op_epochs']))
     f = train(DARTS_V2, False)
