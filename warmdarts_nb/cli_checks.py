@@ -95,6 +95,7 @@ def _refine(sub):
         ('bench', '--batch-size'): (_int_in(1, 65536), 'images per step (default: the configuration\'s; 64 with --json)'),
         ('bench', '--device'): (None, 'cpu, cuda, cuda:1 ... (default: a GPU if there is one)'),
         ('bench', '--steps'): (_int_in(1, 10000), None), ('bench', '--repeats'): (_int_in(1, 100), None),
+        ('bench', '--epochs'): (_int_in(1, 1000), None),
         ('bench', '--layers'): (_int_in(1, 64), None), ('bench', '--C'): (_int_in(1, 1024), None),
         ('bench', '--size'): (_int_in(MIN_IMAGE_SIZE, MAX_IMAGE_SIZE), None),
         ('bench', '--in-channels'): (None, '--json: image channels, 1 (grey) or 3 (colour)'),

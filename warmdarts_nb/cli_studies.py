@@ -106,10 +106,14 @@ def _cmd_discriminate(args)->int:
 # %% ../nbs/20a_cli_studies.ipynb #b0000008
 def _cmd_bench(args)->int:
     "Benchmark the supernet step (plain vs fast mixed op); with --json, one JSON line for the search step `search` runs"
-    from warmdarts_nb.bench import bench_table, format_table, bench_search_step, STEP_PATHS, time_searches   # lazy: the CLI starts without torch
+    from warmdarts_nb.bench import bench_table, format_table, bench_search_step, STEP_PATHS, time_searches, bench_eval_epochs   # lazy: the CLI starts without torch
     if args.search:   # one cold search per path: wall clock, what it found, speed-up over the first path
         for r in time_searches(args.search, args.search_config, tuple(args.paths), seed=args.seed, threads=args.threads,
                                concurrent=not args.sequential): print(json.dumps(r))
+        return 0
+    if args.eval:   # evaluation-network epochs, NCHW against channels-last, alternated in one process: a JSON line each
+        for r in bench_eval_epochs(args.eval, args.eval_config, rounds=args.repeats, epochs=args.epochs, threads=args.threads):
+            print(json.dumps(r))
         return 0
     if args.json:
         r = bench_search_step(layers=args.layers, C=args.C, size=args.size, in_channels=args.in_channels,
@@ -196,6 +200,9 @@ def add_study_parsers(sub):
     s.add_argument('--paths', nargs='+', default=['plain', 'default'], choices=['default', 'plain', 'fast_old'], help='--search: supernet paths, the first the reference')
     s.add_argument('--seed', type=int, default=0, help='--search: the seed of every search')
     s.add_argument('--sequential', action='store_true', help='--search: one search after the other (default: all at once, a process each)')
+    s.add_argument('--eval', default=None, metavar='TASK', help='time evaluation-network trainings of this suite task instead, NCHW against channels-last (a JSON line each)')
+    s.add_argument('--eval-config', default='cpu16', help='--eval: the evaluation budget')
+    s.add_argument('--epochs', type=int, default=1, help='--eval: epochs per training')
     s.set_defaults(func=_cmd_bench)
     s = sub.add_parser('train-probe', help='train the probe network (Task2Vec / OTDD features)')
     s.add_argument('--out', default=None, help='where to write it (default: probe.pt in your data folder)')

@@ -57,7 +57,7 @@ def _unit(task_name:str, gname:str, seed:int, eval_config, genotype:dict|None, s
                      masks_after=[s['masks_after'] for s in r.stages])
         genotype = r.genotype.to_dict()
     fresh = bool(fresh_mult) and has_fresh_draws(task_name)
-    e = train_genotype(task, genotype, eval_config, seed=seed, keep_learner=fresh)
+    e = train_genotype(task, genotype, eval_config, seed=seed, keep_learner=fresh, channels_last=False)   # NCHW, as the committed rows were trained
     if fresh:   # the same network scored once more, on new images from the task's generator
         x, y = fresh_draw(task_name, fresh_mult)
         extra.update(fresh_acc=round(image_accuracy(e.learner.model, x, y), 5), n_fresh=len(y), fresh_mult=fresh_mult)

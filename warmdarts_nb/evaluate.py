@@ -26,7 +26,7 @@ from .callback import quiet
 # %% auto #0
 __all__ = ['EVAL_CONFIGS', 'drop_path', 'EvalCell', 'AuxHead', 'RawInput', 'EvalNetwork', 'count_params', 'random_genotype',
            'EvalConfig', 'eval_dls', 'AuxLoss', 'NoValidation', 'DropPathSchedule', 'EvalResult', 'get_eval_config',
-           'train_genotype', 'image_accuracy', 'image_tensor', 'predict_images']
+           'eval_channels_last', 'train_genotype', 'image_accuracy', 'image_tensor', 'predict_images']
 
 # %% ../nbs/14_evaluate.ipynb #04e73c8d
 def drop_path(
@@ -249,6 +249,14 @@ def get_eval_config(config:str|EvalConfig)->EvalConfig:
     if config not in EVAL_CONFIGS: raise ValueError(f"unknown evaluation config {config!r}: choose one of {', '.join(EVAL_CONFIGS)} or pass an EvalConfig")
     return EVAL_CONFIGS[config]
 
+def eval_channels_last(
+    device,                        # where the network trains
+    channels_last:bool|None=None,  # as asked; None: the default for `device`
+)->bool:
+    "Whether `train_genotype` trains channels-last: as asked, else on the CPU (its max-pool and convolutions are several times faster there)"
+    if channels_last is not None: return bool(channels_last)
+    return torch.device(device).type == 'cpu'
+
 def train_genotype(
     task,                          # a `Task`
     genotype,                      # a `Genotype` or its dict
@@ -259,6 +267,7 @@ def train_genotype(
     num_threads:int|None=None,     # CPU threads for torch while training (restored after)
     progress:bool=False,           # show fastai's progress bar and per-epoch log
     keep_learner:bool=True,        # return the Learner (to export or predict with)
+    channels_last:bool|None=None,  # train on channels-last (NHWC) tensors; None: on the CPU only (`eval_channels_last`)
 )->EvalResult:
     "Train `genotype`'s evaluation network from scratch on `task` (weights + alphas splits) and score it once on its test split"
     if isinstance(genotype, dict): genotype = Genotype.from_dict(genotype)
@@ -275,7 +284,9 @@ def train_genotype(
         model = EvalNetwork(genotype, task.n_classes, in_ch, config.C, config.layers, config.auxiliary, config.drop_path, prep=prep)
         model.task_info = dict(name=task.name, classes=[str(c) for c in task.classes], size=list(task.size), channels=task.channels,
                                genotype=genotype.to_dict(), eval_config=config.to_dict())   # travels with an exported learner
-        learn = Learner(dls, model.to(device), loss_func=AuxLoss(config.aux_weight), metrics=accuracy,
+        cl = eval_channels_last(device, channels_last)
+        model = model.to(device, memory_format=torch.channels_last) if cl else model.to(device)
+        learn = Learner(dls, model, loss_func=AuxLoss(config.aux_weight), metrics=accuracy,
                         opt_func=partial(SGD, mom=config.momentum, wd=config.wd, decouple_wd=False),
                         cbs=[GradientClip(config.grad_clip), DropPathSchedule()])
         if not progress: quiet(learn)
@@ -283,6 +294,7 @@ def train_genotype(
         learn.fit(config.epochs, config.lr, cbs=[NoValidation(), sched])
         history = [round(float(v[0]), 5) for v in learn.recorder.values]
         loss, acc = learn.validate()   # the one look at the test split
+        if cl: model.to(memory_format=torch.contiguous_format)   # the trained network as any other: dense NCHW weights to export
         return EvalResult(float(acc), float(loss), count_params(model), time.perf_counter() - t0, config.epochs,
                           peak_memory_mb(device), history, config.to_dict(), learn if keep_learner else None)
     finally: torch.set_num_threads(old)

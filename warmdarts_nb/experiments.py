@@ -222,7 +222,8 @@ def run_group(
         gkey = json.dumps(g if isinstance(g, dict) else g.to_dict(), sort_keys=True)
         if gkey not in evals:
             fr = fresh is not None and has_fresh_draws(target)
-            e = train_genotype(task, g, ecfg, seed=seed, device='cpu', num_threads=threads, keep_learner=fr)
+            e = train_genotype(task, g, ecfg, seed=seed, device='cpu', num_threads=threads, keep_learner=fr,
+                                channels_last=False)   # NCHW, as the committed rows were trained
             evals[gkey] = dict(test_acc=round(e.test_acc, 4), test_loss=round(e.test_loss, 4), params=e.params, eval_seconds=round(e.seconds, 2),
                                n_test=len(task.split_idxs['test']))
             if fr:   # the same network scored once more, on images no search, measure or choice has seen

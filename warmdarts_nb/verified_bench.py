@@ -125,7 +125,8 @@ def run_verified_group(
     def train(g, select:bool):
         def run():
             t = selection_task(task, plan['frac'], seed) if select else task
-            e = train_genotype(t, g, ecfg, seed=seed, device='cpu', num_threads=threads, keep_learner=True)
+            e = train_genotype(t, g, ecfg, seed=seed, device='cpu', num_threads=threads, keep_learner=True,
+                                channels_last=plan['speed']['channels_last'])   # the layout the plan fixed
             u = dict(acc=round(e.test_acc, 5), seconds=round(e.seconds, 2), params=e.params, n=len(t.split_idxs['test']))
             if select:   # the score the choice reads, then the two it never reads: an independent draw and the benchmark's draw
                 u.update(indep_acc=_score(e.learner.model, target, plan['indep_draw'], plan['indep_mult']) if fresh else None,
