@@ -23,7 +23,7 @@ from .distributed import ray_map
 
 # %% auto #0
 __all__ = ['ARMS', 'DEFAULT_ARMS', 'SUITES', 'SEARCH_COST', 'EVAL_FIELDS', 'arm_spec', 'suite_targets', 'source_rankings',
-           'WithoutTask', 'read_rows', 'longer_last_stage', 'run_group', 'machine_info', 'run_experiment',
+           'WithoutTask', 'read_rows', 'longer_last_stage', 'run_group', 'machine_info', 'run_groups', 'run_experiment',
            'load_results']
 
 # %% ../nbs/16_experiments.ipynb #ad26c228
@@ -246,6 +246,34 @@ def machine_info()->dict:
                 torch=torch.__version__, cpu_capability=torch.backends.cpu.get_cpu_capability(),
                 cuda=torch.cuda.get_device_name(0) if torch.cuda.is_available() else None)
 
+def run_groups(
+    fn,                          # runs one group: `fn(*job)` (a module-level function, so that processes can run it)
+    groups:list,                 # (target, seed, ...) of each group, to name a failure
+    jobs:list,                   # `fn`'s arguments for each group
+    workers:int=1,               # processes (1: in turn, in this process)
+    after=None,                  # called after each group, finished or failed (to save the sitting)
+    log=print,                   # a line per failure (None: silent)
+    executor:str='process',      # 'process' or 'ray'
+    ray_address:str|None=None,   # with executor='ray' (see `distributed.ray_map`)
+)->list:                         # the failures, a line each ('target seed s: Error: message')
+    "Run a study's groups in turn, in processes or on Ray; a failing group is reported and the others go on"
+    failed = []
+    def done(g, f):
+        try: f()
+        except Exception as e:
+            failed.append(f"{g[0]} seed {g[1]}: {type(e).__name__}: {e}")
+            if log: log(f"[{g[0]} s{g[1]}] FAILED: {type(e).__name__}: {e}")
+        if after: after()
+    if executor == 'ray':
+        for i, get in ray_map(fn, jobs, ray_address): done(groups[i], get)
+    elif workers <= 1:
+        for g, j in zip(groups, jobs): done(g, lambda: fn(*j))
+    else:
+        with cf.ProcessPoolExecutor(workers) as ex:
+            futs = {ex.submit(fn, *j): g for g, j in zip(groups, jobs)}
+            for f in cf.as_completed(futs): done(futs[f], f.result)
+    return failed
+
 def run_experiment(
     out,                         # output folder (created; an existing one is resumed)
     suite='offline',             # a name in `SUITES` or a list of target task names
@@ -309,21 +337,7 @@ def run_experiment(
         atomic_write_json(out/'results.json', dict(meta, rows=rows), indent=None)
     save()
     if log: log(f"{len(groups)} groups, {sum(len(j[2]) for j in jobs)} runs; finished ones are skipped")
-    failed = []
-    def done(g, f):   # a failing group is reported and the others go on; the sitting fails at the end
-        try: f()
-        except Exception as e:
-            failed.append(f"{g[0]} seed {g[1]}: {type(e).__name__}: {e}")
-            if log: log(f"[{g[0]} s{g[1]}] FAILED: {type(e).__name__}: {e}")
-        save()
-    if executor == 'ray':
-        for i, get in ray_map(run_group, jobs, ray_address): done(groups[i], get)
-    elif workers <= 1:
-        for g, j in zip(groups, jobs): done(g, lambda: run_group(*j))
-    else:
-        with cf.ProcessPoolExecutor(workers) as ex:
-            futs = {ex.submit(run_group, *j): g for g, j in zip(groups, jobs)}
-            for f in cf.as_completed(futs): done(futs[f], f.result)
+    failed = run_groups(run_group, groups, jobs, workers, save, log, executor, ray_address)   # a failing group is reported, the others go on
     save(finished=not failed)
     if failed: raise RuntimeError(f"{len(failed)} group(s) failed (their finished arms are kept; rerun to resume): " + '; '.join(failed))
     return load_results(out)

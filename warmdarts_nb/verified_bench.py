@@ -5,7 +5,6 @@
 # %% ../nbs/16c_verified_bench.ipynb #53ea2960
 from __future__ import annotations
 import json, os, random, time, zlib
-import concurrent.futures as cf
 from datetime import datetime, timezone
 from pathlib import Path
 import numpy as np
@@ -18,7 +17,7 @@ from .measures import DEFAULT_MEASURE, embed_task
 from .evaluate import train_genotype, image_accuracy, get_eval_config
 from .verify import SELECT_FRAC, selection_task, candidate_cells, pick_winner
 from .warmstart import warm_search, learnt, _config
-from .experiments import WithoutTask, source_rankings, read_rows, _append, machine_info
+from .experiments import WithoutTask, source_rankings, read_rows, _append, machine_info, run_groups
 from .discrimination import study_rows
 
 # %% auto #0
@@ -33,6 +32,9 @@ PLAN = dict(config='cpu16', eval_config='cpu16', seeds=SEEDS, fresh_mult=2, draw
             measure=DEFAULT_MEASURE, mode='mask', frac=SELECT_FRAC, margin=LEARNT_MARGIN, study='results/discrimination',
             arms=('verified', 'verified_random', 'warm', 'darts_v2', 'cold'), new_cold_seeds=(101, 102),
             speed=dict(precision='fp32', compile=False, channels_last=False))
+# `speed`: issue 38's levers, off for the whole run. `channels_last` is the evaluation network's layout
+# (`train_genotype(channels_last=False)`, passed by `run_verified_group`); the supernet's batched forward runs as it
+# shipped before the first row (channels-last on its first cells since issue 12), unchanged since.
 
 def plan_targets(kb=None, config:str='cpu16')->list:
     "The targets: every task with a record of `config` in the shipped base (or `kb`), sorted"
@@ -206,24 +208,13 @@ def run_verified_bench(
                    machine=machine_info(), finished=False)
     meta = dict(command=command, version=warmdarts_nb.__version__, plan=plan, targets=targets, sittings=prev + [sitting],
                 cold={t: [None if c is None else c['origin'] for c in v] for t, v in cold.items()})
-    t0, failed = time.perf_counter(), []
+    t0 = time.perf_counter()
     def save(finished=False):
         sitting.update(seconds=round(time.perf_counter() - t0, 1), finished=finished)
         atomic_write_json(out/'results.json', meta, indent=1)
     save()
-    def done(g, f):
-        try: f()
-        except Exception as e:
-            failed.append(f"{g[0]} seed {g[1]}: {type(e).__name__}: {e}")
-            if log: log(f"[{g[0]} s{g[1]}] FAILED: {type(e).__name__}: {e}")
-        save()
     jobs = [(t, s, k, out, plan, cold[t], None, threads, print if workers > 1 else log) for t, s, k in groups]
-    if workers <= 1:
-        for g, j in zip(groups, jobs): done(g, lambda: run_verified_group(*j))
-    else:
-        with cf.ProcessPoolExecutor(workers) as ex:
-            futs = {ex.submit(run_verified_group, *j): g for g, j in zip(groups, jobs)}
-            for f in cf.as_completed(futs): done(futs[f], f.result)
+    failed = run_groups(run_verified_group, groups, jobs, workers, save, log)   # a failing group is reported, the others go on
     save(finished=not failed)
     if failed: raise RuntimeError(f"{len(failed)} group(s) failed (finished units are kept; rerun to resume): " + '; '.join(failed))
     return load_verified(out)
