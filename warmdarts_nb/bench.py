@@ -97,6 +97,7 @@ def bench_supernet(
 # %% ../nbs/10_bench.ipynb #3b063587
 STEP_PATHS = {'plain': dict(fast=False, channels_last=False),  # the reference: edge by edge, NCHW
               'fast_old': dict(fast=True, dwconv=False),       # the batched forward with oneDNN's depthwise backward
+              'mixed_layout': dict(keep_layout=False),         # the batched forward before issue 38 (gradients in mixed layouts)
               'default': {},                                   # what `search` builds
               'pc_darts_4': dict(partial_channels=4)}          # another method: PC-DARTS's partial channels, K 4
 

@@ -130,7 +130,7 @@ class _ChannelsLast(Callback):
     order = 6
     def before_batch(self): self.learn.xb = tuple(x.contiguous(memory_format=torch.channels_last) if x.dim() == 4 else x for x in self.xb)
 
-SUPERNET_PATH_KW = ('fast', 'channels_last', 'fast_max_elems', 'dwconv')   # `SuperNet` options that change how, not what, it computes
+SUPERNET_PATH_KW = ('fast', 'channels_last', 'fast_max_elems', 'dwconv', 'keep_layout')   # `SuperNet` options that change how, not what, it computes
 
 def _check_supernet_kw(kw)->dict:
     kw = dict(kw or {})

@@ -82,10 +82,10 @@ class SearchCell(nn.Module):
                                    for i in range(steps) for j in range(i + 2))
         self._plans = {}
 
-    def forward(self, s0, s1, weights, mask, skip_drop=0., fast=True, fast_max_elems=None, dw=True):
+    def forward(self, s0, s1, weights, mask, skip_drop=0., fast=True, fast_max_elems=None, dw=True, keep_layout=True):
         "The cell's output: `forward_fast` (depthwise convolutions by `dwconv` if `dw`) or `forward_plain` (the same function)"
         if fast and (fast_max_elems is None or self.C * s1.shape[-2] * s1.shape[-1] <= fast_max_elems):
-            return self.forward_fast(s0, s1, weights, mask, skip_drop, dw)
+            return self.forward_fast(s0, s1, weights, mask, skip_drop, dw, keep_layout)
         return self.forward_plain(s0, s1, weights, self.active(mask), skip_drop)
 
     def active(self, mask:torch.Tensor)->list:
@@ -155,6 +155,7 @@ class SuperNet(nn.Module):
         channels_last:bool|None=None,# run on channels-last (NHWC) tensors; None = when `fast` and on the CPU (`channels_last_on`)
         fast_max_elems:int|None=8192,# cells with more values per image (C*H*W of the input size) run plain; None: no limit
         dwconv:bool=True,            # fast forward: depthwise convolutions by `dwconv` (faster CPU backward, same function)
+        keep_layout:bool=True,       # fast forward: every tensor and gradient stays dense in one layout (False: as before issue 38)
         partial_channels:int=1,      # PC-DARTS's partial channel connections: edges' ops see 1/K of the channels (1: DARTS)
     ):
         super().__init__()
@@ -163,7 +164,7 @@ class SuperNet(nn.Module):
         self.C, self.n_classes, self.layers, self.in_channels, self.steps = C, n_classes, layers, in_channels, steps
         self.multiplier, self.stem_multiplier, self.primitives, self.fast = multiplier, stem_multiplier, list(primitives), fast
         self.skip_drop, self.channels_last = 0., channels_last   # None: decided by the input's device in `forward`
-        self.fast_max_elems, self.dwconv = fast_max_elems, dwconv
+        self.fast_max_elems, self.dwconv, self.keep_layout = fast_max_elems, dwconv, keep_layout
         C_curr = stem_multiplier * C
         self.stem = nn.Sequential(nn.Conv2d(in_channels, C_curr, 3, padding=1, bias=False), nn.BatchNorm2d(C_curr))
         C_pp, C_p, C_curr = C_curr, C_curr, C
@@ -201,7 +202,7 @@ class SuperNet(nn.Module):
         wn, wr = self.arch_weights()
         for cell in self.cells:
             w, m = (wr, self.mask_reduce) if cell.reduction else (wn, self.mask_normal)
-            s0, s1 = s1, cell(s0, s1, w, m, self.skip_drop, self.fast, self.fast_max_elems, self.dwconv)
+            s0, s1 = s1, cell(s0, s1, w, m, self.skip_drop, self.fast, self.fast_max_elems, self.dwconv, self.keep_layout)
         return self.classifier(self.global_pooling(s1).flatten(1))
 
 # %% ../nbs/04_search_space.ipynb #1653357f
@@ -277,6 +278,42 @@ def _conv(x, convs, dw:bool=True):
         return dwconv(x, w, c.stride, c.padding, c.dilation)
     return F.conv2d(x, w, None, c.stride, c.padding, c.dilation, c.groups * len(convs))
 
+class _DenseGrad(torch.autograd.Function):
+    "The identity, whose backward hands on its gradient dense, in the layout its input had"
+    @staticmethod
+    def forward(ctx, x):
+        ctx.fmt = torch.channels_last if x.dim() == 4 and not x.is_contiguous() and x.is_contiguous(memory_format=torch.channels_last) \
+                  else torch.contiguous_format
+        return x.view_as(x)
+    @staticmethod
+    def backward(ctx, g): return g.contiguous(memory_format=ctx.fmt)
+
+def _dense_grad(x:torch.Tensor)->torch.Tensor:
+    "`x`, with its gradient made dense in `x`'s layout (the slice of a concatenation's gradient is not, and BatchNorm's backward crawls on it)"
+    return _DenseGrad.apply(x) if x.requires_grad else x
+
+def _interleave(y1, y2, n:int, keep_layout:bool=True):
+    "The halves of `n` FactorizedReduces, edge by edge: channels [e0 conv_1, e0 conv_2, e1 conv_1, ...] (in y1's layout if `keep_layout`)"
+    N, _, h, w = y1.shape
+    if keep_layout and not y1.is_contiguous() and y1.is_contiguous(memory_format=torch.channels_last):
+        return torch.cat([y.permute(0, 2, 3, 1).reshape(N, h, w, n, -1) for y in (y1, y2)], 4).reshape(N, h, w, -1).permute(0, 3, 1, 2)
+    return torch.cat([y1.reshape(N, n, -1, h, w), y2.reshape(N, n, -1, h, w)], 2).reshape(N, -1, h, w)
+
+def _mix(A, Z, C:int, keep_layout:bool=True)->list:
+    "Node t's sum over blocks m of A[t, m] * (block m of Z's channels, C each): one tensor per node, in Z's layout"
+    N, _, h, w = Z.shape
+    T, M = A.shape
+    if Z.is_contiguous():   # NCHW: a batched matmul over images
+        out = torch.bmm(A.expand(N, T, M), Z.view(N, M, -1)) if keep_layout else torch.matmul(A, Z.view(N, M, -1))
+        return [out[:, t].view(N, C, h, w) for t in range(T)]
+    Z = Z.contiguous(memory_format=torch.channels_last)   # NHWC: each pixel's (blocks x C) values times A
+    P = N * h * w
+    if keep_layout:   # (P, M*C) @ kron(A^T, I_C): one matmul on Z as it lies, no transposed copy of it
+        W = (A.t()[:, None, :, None] * torch.eye(C, dtype=A.dtype, device=A.device)[None, :, None, :]).reshape(M * C, T * C)
+        out = (Z.permute(0, 2, 3, 1).reshape(P, M * C) @ W).reshape(P, T, C).transpose(0, 1).contiguous()
+    else: out = torch.einsum('tm,pmc->tpc', A, Z.permute(0, 2, 3, 1).reshape(P, M, C))
+    return [out[t].view(N, h, w, C).permute(0, 3, 1, 2) for t in range(T)]
+
 def _kind(op):
     if isinstance(op, nn.Sequential) and len(op) == 2 and isinstance(op[1], nn.BatchNorm2d):
         if isinstance(op[0], nn.MaxPool2d): return 'max'
@@ -325,6 +362,7 @@ def forward_fast(self:SearchCell,
     mask:torch.Tensor,                # (n_edges, n_ops) bool op mask
     skip_drop:float=0.,               # dropout after skip_connect (training only)
     dw:bool=True,                     # depthwise convolutions by `dwconv` (else `F.conv2d`)
+    keep_layout:bool=True,            # keep tensors and their gradients dense in one layout (False: as before issue 38)
 )->torch.Tensor:
     "The same function as `forward_plain`, each op type run once per source group for all its edges"
     groups = self._plan(mask, s0.device)
@@ -369,26 +407,17 @@ def forward_fast(self:SearchCell,
                 x = R(srcs)
                 y1 = _conv(x, [m.conv_1 for m in mods])
                 y2 = _conv(F.pad(x, (0, 1, 0, 1))[:, :, 1:, 1:], [m.conv_2 for m in mods])
-                N, _, h, w = y1.shape   # interleave the halves edge by edge: [e0 conv_1, e0 conv_2, e1 conv_1, ...]
-                y = torch.cat([y1.reshape(N, n, -1, h, w), y2.reshape(N, n, -1, h, w)], 2).reshape(N, -1, h, w)
-                pre.append((y, [m.bn for m in mods]))
+                pre.append((_interleave(y1, y2, n, keep_layout), [m.bn for m in mods]))
             elif kind == 'id':
                 y = X(srcs)
                 plain.append(F.dropout(y, skip_drop) if skip_drop > 0 and training else y)
             else: plain += [m(part(j)) for m, j in zip(mods, srcs)]
         if not pre and not plain: continue
         Z = [_bn(y, bs, training) for y, bs in pre]  # one BatchNorm per op type for all its edges
+        if keep_layout: Z = [_dense_grad(z) for z in Z]
         Z = _cat1(Z + plain)
-        N, _, h, w = Z.shape
         A = onehot * weights[e_idx, k_idx]                   # (nodes, blocks) mixing weights
-        if not Z.is_contiguous():   # channels last: mix over (pixels, blocks, C), each node's result a dense NHWC tensor
-            Z = Z.contiguous(memory_format=torch.channels_last)
-            out = torch.einsum('tm,pmc->tpc', A, Z.permute(0, 2, 3, 1).reshape(N * h * w, A.shape[1], C))
-            ys = [out[t].view(N, h, w, C).permute(0, 3, 1, 2) for t in range(T)]
-        else:
-            out = torch.matmul(A, Z.view(N, A.shape[1], -1))     # (N, nodes, C*h*w)
-            ys = [out[:, t].view(N, C, h, w) for t in range(T)]
-        for t, y in enumerate(ys):
+        for t, y in enumerate(_mix(A, Z, C, keep_layout)):
             nodes[tmin + t] = y if nodes[tmin + t] is None else nodes[tmin + t] + y
     states.append(node(self.steps - 1))
     return torch.cat(states[-self.multiplier:], dim=1)

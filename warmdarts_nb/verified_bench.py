@@ -17,13 +17,15 @@ from .measures import DEFAULT_MEASURE, embed_task
 from .evaluate import train_genotype, image_accuracy, get_eval_config
 from .verify import SELECT_FRAC, selection_task, candidate_cells, pick_winner
 from .warmstart import warm_search, learnt, _config
+from .configs import get_config
+from .search_space import SuperNet
 from .experiments import WithoutTask, source_rankings, read_rows, _append, machine_info, run_groups
 from .discrimination import study_rows
 
 # %% auto #0
-__all__ = ['LEARNT_MARGIN', 'SEEDS', 'PLAN', 'plan_targets', 'learnt_sources', 'cold_searches', 'run_verified_group',
-           'load_verified', 'run_verified_bench', 'blocked_diff', 'random_targets', 'cold_cost', 'cost_ratio',
-           'verified_report']
+__all__ = ['LEARNT_MARGIN', 'SEEDS', 'PLAN', 'plan_targets', 'learnt_sources', 'op_epochs_from_masks', 'cold_searches',
+           'run_verified_group', 'load_verified', 'run_verified_bench', 'blocked_diff', 'random_targets', 'cold_cost',
+           'cost_ratio', 'verified_report']
 
 # %% ../nbs/16c_verified_bench.ipynb #275d2879
 LEARNT_MARGIN = 0.10   # a source's own search must beat chance by this much on its alphas split (fixed before the run)
@@ -31,10 +33,12 @@ SEEDS = (100, 101, 102)
 PLAN = dict(config='cpu16', eval_config='cpu16', seeds=SEEDS, fresh_mult=2, draw=3, indep_draw=4, indep_mult=1,
             measure=DEFAULT_MEASURE, mode='mask', frac=SELECT_FRAC, margin=LEARNT_MARGIN, study='results/discrimination',
             arms=('verified', 'verified_random', 'warm', 'darts_v2', 'cold'), new_cold_seeds=(101, 102),
-            speed=dict(precision='fp32', compile=False, channels_last=False))
+            speed=dict(precision='fp32', compile=False, channels_last=False, supernet_keep_layout=False))
 # `speed`: issue 38's levers, off for the whole run. `channels_last` is the evaluation network's layout
-# (`train_genotype(channels_last=False)`, passed by `run_verified_group`); the supernet's batched forward runs as it
-# shipped before the first row (channels-last on its first cells since issue 12), unchanged since.
+# (`train_genotype(channels_last=False)`, passed by `run_verified_group`); `supernet_keep_layout` the supernet's
+# (`SuperNet(keep_layout=False)`: its batched forward as it shipped before the first row, channels-last on its first
+# cells since issue 12). Both were added to this record after the first rows, to keep later sittings computing what
+# the first ones did when the defaults changed; they change nothing that was pre-registered.
 
 def plan_targets(kb=None, config:str='cpu16')->list:
     "The targets: every task with a record of `config` in the shipped base (or `kb`), sorted"
@@ -46,6 +50,21 @@ def learnt_sources(kb, target:str, config:str='cpu16', margin:float=LEARNT_MARGI
     return [r for r in kb.records if r['task']['name'] != target and r['config'].get('name') == config and learnt(r, margin)]
 
 # %% ../nbs/16c_verified_bench.ipynb #5c69d7f5
+def op_epochs_from_masks(
+    masks_after:list,      # per stage, the `dict(normal=..., reduce=...)` masks the stage left (a search's `masks_after`)
+    epochs:int|None,       # the search's epochs in all (None: unknown)
+    config='cpu16',        # its search configuration
+)->int|None:
+    "A finished progressive search's op-epochs, from its masks; None unless it ran every stage's epochs"
+    cfg = get_config(config)
+    if not masks_after or len(masks_after) != len(cfg.stages) or epochs != sum(s.epochs for s in cfg.stages): return None
+    total = 0
+    for st, m in zip(cfg.stages, [None] + list(masks_after[:-1])):   # a stage runs on the masks the one before left
+        net = SuperNet(2, 2, st.layers, in_channels=1, steps=cfg.steps, multiplier=cfg.multiplier, fast=False)
+        if m is not None: net.set_masks(m['normal'], m['reduce'])
+        total += net.op_count(include_none=False) * st.epochs
+    return int(total)
+
 def cold_searches(
     targets:list,          # the benchmark's targets
     study='results/discrimination', # a discrimination study's folder (its `search:cpu16` rows)
@@ -57,7 +76,9 @@ def cold_searches(
     rows = [r for r in study_rows(Path(study)) if r['genotype_name'] == 'search:cpu16'] if study and Path(study).exists() else []
     out = {}
     for t in targets:
-        have = [dict(genotype=r['genotype'], op_epochs=r['search_op_epochs'], seconds=r['search_seconds'], origin=f"{Path(study).name} seed {r['seed']}")
+        have = [dict(genotype=r['genotype'], seconds=r['search_seconds'], origin=f"{Path(study).name} seed {r['seed']}",
+                     op_epochs=r['search_op_epochs'] if r.get('search_op_epochs') is not None else
+                               op_epochs_from_masks(r.get('masks_after'), r.get('search_epochs')))
                 for r in sorted((r for r in rows if r['task'] == t), key=lambda r: r['seed'])]
         if not have:
             have = [dict(genotype=r['genotype'], op_epochs=r['cost']['op_epochs'], seconds=r['cost']['seconds'], origin=f"shipped record {r['id']}")
@@ -120,7 +141,8 @@ def run_verified_group(
     rk = units.get('ranking', ranking)
     def search(rid):
         def run():
-            r = warm_search(task, cfg, rid, plan['mode'], plan['measure'], kb=kb, save=False, embed=(), seed=seed, num_threads=threads)
+            r = warm_search(task, cfg, rid, plan['mode'], plan['measure'], kb=kb, save=False, embed=(), seed=seed, num_threads=threads,
+                            supernet_kw=dict(keep_layout=plan['speed'].get('supernet_keep_layout', True)))   # the layout the plan fixed
             return dict(genotype=r.genotype.to_dict(), seconds=round(r.cost['seconds'], 2), op_epochs=r.cost['op_epochs'],
                         alphas_acc=round(float(r.accuracy), 4), source_id=rid if rid != 'cold' else None)
         return units.get(f"search/{rid}", run)
@@ -184,10 +206,22 @@ def load_verified(out)->dict:
     "`results.json` of a verified benchmark with the rows of its `runs/` and what is missing"
     out = Path(out); res = json.loads((out/'results.json').read_text())
     res['rows'] = [r for f in sorted((out/'runs').glob('*.jsonl')) for r in read_rows(f)]
+    _fill_op_epochs(res, out)
     have = {(r['target'], r['seed'], r['arm']) for r in res['rows']}
     res['missing'] = [(t, s, a) for s in res['plan']['seeds'] for t in res['targets'] for a in res['plan']['arms'] if (t, s, a) not in have]
     res['complete'] = not res['missing']
     return res
+
+def _fill_op_epochs(res:dict, out:Path):
+    "Cold rows that reused a search whose op-epochs were not recorded get them from `cold_searches` (recounted from its masks)"
+    todo = [r for r in res['rows'] if r['arm'] == 'cold' and r.get('op_epochs') is None and not r.get('new_search')]
+    study = Path(res['plan'].get('study') or '')
+    if not study.is_absolute(): study = out.resolve().parent.parent/study   # the plan names it from the checkout holding `out`
+    if not todo or not study.exists(): return
+    cold = cold_searches(sorted({r['target'] for r in todo}), study)
+    for r in todo:
+        c = next((c for c in cold[r['target']] if c and c['origin'] == r.get('origin')), None)
+        if c and c['op_epochs'] is not None: r.update(op_epochs=c['op_epochs'], op_epochs_recounted=True)
 
 def run_verified_bench(
     out,                         # the benchmark's folder (created; an existing one is resumed)
@@ -257,9 +291,10 @@ def cold_cost(rows, clock:str='cpu')->dict:
     sk, tk = ('search_cpu', 'train_cpu') if clock == 'cpu' else ('search_seconds', 'train_seconds')
     new = [r for r in rows if r['arm'] == 'cold' and r.get('new_search')]
     spo = sum(r[sk] for r in new) / sum(r['op_epochs'] for r in new) if new else None
+    unknown = [r for r in rows if r['arm'] == 'cold' and not r.get('new_search') and r.get('op_epochs') is None]
     cost = {(r['target'], r['seed']): (r[sk] if r.get('new_search') else r['op_epochs'] * spo) + r[tk]
-            for r in rows if r['arm'] == 'cold' and (r.get('new_search') or spo)}
-    return dict(sec_per_op_epoch=spo, n_new=len(new), cost=cost)
+            for r in rows if r['arm'] == 'cold' and (r.get('new_search') or (spo and r.get('op_epochs') is not None))}
+    return dict(sec_per_op_epoch=spo, n_new=len(new), cost=cost, n_unknown=len(unknown))   # unknown: left out of the cost
 
 def cost_ratio(rows, clock:str='cpu')->dict:
     "Σ `verified` cost / Σ `cold` cost over the (target, seed) pairs that have both, on `clock`"
