@@ -278,12 +278,15 @@ def _conv(x, convs, dw:bool=True):
         return dwconv(x, w, c.stride, c.padding, c.dilation)
     return F.conv2d(x, w, None, c.stride, c.padding, c.dilation, c.groups * len(convs))
 
+def _nhwc(x:torch.Tensor)->bool:
+    "Whether `x` is a dense channels-last image batch (and not also dense NCHW, as when C or H·W is 1)"
+    return x.dim() == 4 and not x.is_contiguous() and x.is_contiguous(memory_format=torch.channels_last)
+
 class _DenseGrad(torch.autograd.Function):
     "The identity, whose backward hands on its gradient dense, in the layout its input had"
     @staticmethod
     def forward(ctx, x):
-        ctx.fmt = torch.channels_last if x.dim() == 4 and not x.is_contiguous() and x.is_contiguous(memory_format=torch.channels_last) \
-                  else torch.contiguous_format
+        ctx.fmt = torch.channels_last if _nhwc(x) else torch.contiguous_format
         return x.view_as(x)
     @staticmethod
     def backward(ctx, g): return g.contiguous(memory_format=ctx.fmt)
@@ -295,7 +298,7 @@ def _dense_grad(x:torch.Tensor)->torch.Tensor:
 def _interleave(y1, y2, n:int, keep_layout:bool=True):
     "The halves of `n` FactorizedReduces, edge by edge: channels [e0 conv_1, e0 conv_2, e1 conv_1, ...] (in y1's layout if `keep_layout`)"
     N, _, h, w = y1.shape
-    if keep_layout and not y1.is_contiguous() and y1.is_contiguous(memory_format=torch.channels_last):
+    if keep_layout and _nhwc(y1):
         return torch.cat([y.permute(0, 2, 3, 1).reshape(N, h, w, n, -1) for y in (y1, y2)], 4).reshape(N, h, w, -1).permute(0, 3, 1, 2)
     return torch.cat([y1.reshape(N, n, -1, h, w), y2.reshape(N, n, -1, h, w)], 2).reshape(N, -1, h, w)
 

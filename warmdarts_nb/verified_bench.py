@@ -89,6 +89,10 @@ def cold_searches(
 # %% ../nbs/16c_verified_bench.ipynb #44caf2cd
 def _gkey(g)->str: return json.dumps(g if isinstance(g, dict) else g.to_dict(), sort_keys=True)
 
+def _warm_cpu(rk:dict, s:dict, f:dict)->float:
+    "The `warm` arm's CPU seconds from its units: the ranking (with its embedding), the nearest source's warm search, its cell's training"
+    return round(rk['cpu_seconds'] + rk['embed_seconds'] + s['cpu_seconds'] + f['cpu_seconds'], 2)
+
 def _pick_random_source(ids:list, target:str, seed:int)->str:
     "A learnt source drawn at random, fixed by target and seed"
     return sorted(ids)[random.Random(zlib.crc32(f'verified_random/{target}/{seed}'.encode())).randrange(len(ids))]
@@ -184,7 +188,8 @@ def run_verified_group(
     rows.append(verified('verified_random', _pick_random_source([x[0] for x in rk['ranking']], target, seed), 0.))
     s = search(near); f = train(s['genotype'], False)
     rows.append(dict(base, arm='warm', source_id=near, genotype=s['genotype'], score=f['fresh_acc'], test_acc=f['acc'],
-                     cost=round(rk['choose_seconds'] + s['seconds'] + f['seconds'], 2), search_seconds=s['seconds'], op_epochs=s['op_epochs']))
+                     cost=round(rk['choose_seconds'] + s['seconds'] + f['seconds'], 2), cost_cpu=_warm_cpu(rk, s, f),
+                     search_seconds=s['seconds'], op_epochs=s['op_epochs']))
     f = train(DARTS_V2, False)
     rows.append(dict(base, arm='darts_v2', genotype=DARTS_V2.to_dict(), score=f['fresh_acc'], test_acc=f['acc'], cost=f['seconds'], cost_cpu=f['cpu_seconds'],
                      search_seconds=0., op_epochs=0))
@@ -206,7 +211,7 @@ def load_verified(out)->dict:
     "`results.json` of a verified benchmark with the rows of its `runs/` and what is missing"
     out = Path(out); res = json.loads((out/'results.json').read_text())
     res['rows'] = [r for f in sorted((out/'runs').glob('*.jsonl')) for r in read_rows(f)]
-    _fill_op_epochs(res, out)
+    _fill_op_epochs(res, out); _fill_warm_cpu(res, out)
     have = {(r['target'], r['seed'], r['arm']) for r in res['rows']}
     res['missing'] = [(t, s, a) for s in res['plan']['seeds'] for t in res['targets'] for a in res['plan']['arms'] if (t, s, a) not in have]
     res['complete'] = not res['missing']
@@ -222,6 +227,14 @@ def _fill_op_epochs(res:dict, out:Path):
     for r in todo:
         c = next((c for c in cold[r['target']] if c and c['origin'] == r.get('origin')), None)
         if c and c['op_epochs'] is not None: r.update(op_epochs=c['op_epochs'], op_epochs_recounted=True)
+
+def _fill_warm_cpu(res:dict, out:Path):
+    "`warm` rows written before the runner recorded their CPU cost (2026-12-06) get it from their group's units, by `_warm_cpu`"
+    for r in res['rows']:
+        if r['arm'] != 'warm' or r.get('cost_cpu') is not None: continue
+        u = {x['key']: x for x in read_rows(out/'units'/f"{r['target']}-s{r['seed']}.jsonl")}
+        ks = ('ranking', f"search/{r['source_id']}", f"full/{_gkey(r['genotype'])}")
+        if all(k in u for k in ks): r.update(cost_cpu=_warm_cpu(*(u[k] for k in ks)), cost_cpu_from_units=True)
 
 def run_verified_bench(
     out,                         # the benchmark's folder (created; an existing one is resumed)
@@ -310,9 +323,9 @@ def verified_report(rows)->dict:
     moon = blocked_diff(rows, 'verified', 'cold', 0.95)
     cost, wall = cost_ratio(rows, 'cpu'), cost_ratio(rows, 'wall')
     ver = [r for r in rows if r['arm'] == 'verified']
-    wins = {}
+    wins, won_on = {}, {}   # (target, seed) groups won; the targets where a candidate won at least one seed
     for r in ver:
-        for n in r['winner'].split('='): wins[n] = wins.get(n, 0) + 1
+        for n in r['winner'].split('='): wins[n] = wins.get(n, 0) + 1; won_on.setdefault(n, set()).add(r['target'])
     ind = [r for r in ver if r.get('indep_winner')]
     bias = dict(n=len(ind), agree=sum(r['winner'] == r['indep_winner'] for r in ind),
                 searched_by_split=sum('searched' in r['winner'] for r in ind), searched_by_indep=sum('searched' in r['indep_winner'] for r in ind),
@@ -322,4 +335,5 @@ def verified_report(rows)->dict:
     return dict(goals=goals, vs_cold=nc, vs_cold_95=moon, vs_darts_v2=vs_v2, cost=cost, cost_wall=wall,
                 vs_random=blocked_diff(rows, 'verified', 'verified_random'), warm_vs_cold=blocked_diff(rows, 'warm', 'cold', 0.90),
                 random_targets={b: random_targets(rows, 'verified', b) for b in ('cold', 'darts_v2', 'verified_random')},
-                wins=wins, n_verified=len(ver), bias=bias)
+                wins=wins, n_verified=len(ver), win_targets={n: len(v) for n, v in won_on.items()},
+                n_targets=len({r['target'] for r in ver}), bias=bias)
