@@ -7,6 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import matplotlib.pyplot as plt
+import matplotlib.ticker as mticker
 from .verified_bench import blocked_diff, cost_ratio, cold_cost
 
 # %% auto #0
@@ -22,7 +23,7 @@ def forest_data(rows, a:str, b:str, level:float=0.95, score:str='score')->pd.Dat
         if x == a and v is not None and w is not None: per.setdefault(t, []).append(100 * (v - w))
     df = pd.DataFrame([dict(target=t, mean=np.mean(v), lo=min(v), hi=max(v), n=len(v)) for t, v in sorted(per.items())])
     bd = blocked_diff(rows, a, b, level, score)
-    pooled = pd.DataFrame([dict(target=f'blocked ({level:.0%})', mean=100 * bd['mean'], lo=100 * bd['lo'], hi=100 * bd['hi'], n=bd['n'])])
+    pooled = pd.DataFrame([dict(target='blocked', mean=100 * bd['mean'], lo=100 * bd['lo'], hi=100 * bd['hi'], n=bd['n'])])
     return pd.concat([df, pooled], ignore_index=True)
 
 def forest_plot(
@@ -31,10 +32,12 @@ def forest_plot(
     figsize=None,
 ):
     "One forest panel per comparison: per-target means (dot, seeds' range) and the blocked estimate (diamond, interval); 0 and the margin drawn"
-    fig, axs = plt.subplots(1, len(comparisons), figsize=figsize or (3.2 * len(comparisons), 0.28 * (len({r['target'] for r in rows}) + 3) + 1),
+    targets = sorted({r['target'] for r in rows})
+    fig, axs = plt.subplots(1, len(comparisons), figsize=figsize or (3.2 * len(comparisons), 0.28 * (len(targets) + 3) + 1.2),
                             sharey=True, squeeze=False)
     for ax, (a, b, level, margin) in zip(axs[0], comparisons):
         df = forest_data(rows, a, b, level, score)
+        df = pd.concat([df.iloc[:-1].set_index('target').reindex(targets).reset_index(), df.iloc[-1:]], ignore_index=True)   # one row per target in every panel
         y = np.arange(len(df))[::-1]
         last = len(df) - 1
         ax.hlines(y[:last], df['lo'][:last], df['hi'][:last], color='0.6', lw=1)
@@ -44,7 +47,8 @@ def forest_plot(
         ax.axvline(0, color='k', lw=0.8)
         if margin is not None: ax.axvline(100 * margin, color='C3', ls='--', lw=1)
         ax.set_yticks(y); ax.set_yticklabels(df['target'], fontsize=8)
-        ax.set_title(f"{a} − {b}", fontsize=9); ax.set_xlabel('points', fontsize=8); ax.tick_params(axis='x', labelsize=8)
+        d = df.iloc[last]
+        ax.set_title(f"{a} − {b}\nblocked: {d['mean']:+.2f} ({level:.0%}: {d['lo']:+.2f}, {d['hi']:+.2f})", fontsize=8); ax.set_xlabel('points' if margin is None else f"points (dashed: the goal's margin, {100 * margin:+g})", fontsize=8); ax.tick_params(axis='x', labelsize=8)
     fig.tight_layout()
     return fig
 
@@ -69,8 +73,11 @@ def cost_accuracy_plot(rows, score:str='score', figsize=(5.5, 3.2)):
         if np.isnan(r['cpu_seconds']): continue
         ax.plot(r['cpu_seconds'], r['score'], 'o', color=f'C{i}')
         ax.annotate(r['arm'], (r['cpu_seconds'], r['score']), textcoords='offset points', xytext=(5, 4 if i % 2 else -10), fontsize=8)
-    ax.set_xscale('log'); ax.set_xlabel('CPU seconds per run (log)', fontsize=8); ax.set_ylabel('mean accuracy (%)', fontsize=8)
-    ax.tick_params(labelsize=8); fig.tight_layout()
+    ax.set_xscale('log'); ax.set_xlabel('CPU seconds per run (log scale)', fontsize=8); ax.set_ylabel('mean accuracy (%)', fontsize=8)
+    c = df['cpu_seconds'].dropna()
+    ticks = [t for t in (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000) if c.min() / 2 <= t <= c.max() * 2]
+    ax.set_xticks(ticks, [str(t) for t in ticks]); ax.xaxis.set_minor_formatter(mticker.NullFormatter())   # round numbers, no crowded minor labels
+    ax.margins(x=0.2, y=0.15); ax.tick_params(labelsize=8); fig.tight_layout()
     return fig
 
 # %% ../nbs/16d_verified_figures.ipynb #ce2b256f
@@ -92,7 +99,7 @@ def report_tables(rep:dict)->dict:
                          ([dict(comparison="selection split's pick − draw 4's pick, refit scores (blocked, 95 %)", estimate=pt(b['diff']), pairs=b['diff']['n'],
                                 targets=b['diff']['targets'], note=f"the picks agree in {b['agree']} of {b['n']}; the searched cell is picked "
                                                                      f"{b['searched_by_split']} times by the split, {b['searched_by_indep']} by draw 4")]
-                          if b['n'] and b['diff']['targets'] else [])).fillna({'note': ''})
+                          if b['n'] and b['diff']['targets'] else [])).fillna({'note': ''}).astype({'pairs': 'Int64'})
     nt = rep.get('n_targets') or 1
     wins = pd.DataFrame([dict(candidate=k, groups_won=v, share_of_groups=v / rep['n_verified'], targets_won=rep.get('win_targets', {}).get(k),
                               share_of_targets=rep.get('win_targets', {}).get(k, 0) / nt)
