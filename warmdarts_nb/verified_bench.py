@@ -309,13 +309,16 @@ def cold_cost(rows, clock:str='cpu')->dict:
             for r in rows if r['arm'] == 'cold' and (r.get('new_search') or (spo and r.get('op_epochs') is not None))}
     return dict(sec_per_op_epoch=spo, n_new=len(new), cost=cost, n_unknown=len(unknown))   # unknown: left out of the cost
 
-def cost_ratio(rows, clock:str='cpu')->dict:
-    "Σ `verified` cost / Σ `cold` cost over the (target, seed) pairs that have both, on `clock`"
+def cost_ratio(rows, clock:str='cpu',
+               cold_costs:dict|None=None,   # {(target, seed): cold cost}, to price the cold arm another way (None: `cold_cost`'s pooled rate)
+              )->dict:
+    "Σ `verified` cost / Σ `cold` cost over the (target, seed) pairs that have both, on `clock`, and each pair's two costs (`groups`)"
     cc = cold_cost(rows, clock)
-    pairs = [(r['cost_cpu' if clock == 'cpu' else 'cost'], cc['cost'].get((r['target'], r['seed']))) for r in rows if r['arm'] == 'verified']
-    pairs = [(a, b) for a, b in pairs if b is not None]
-    return dict(clock=clock, ratio=sum(a for a, _ in pairs) / sum(b for _, b in pairs) if pairs else float('nan'), n=len(pairs),
-                sec_per_op_epoch=cc['sec_per_op_epoch'], n_new=cc['n_new'])
+    cold = cc['cost'] if cold_costs is None else cold_costs
+    groups = [dict(target=r['target'], seed=r['seed'], verified=r['cost_cpu' if clock == 'cpu' else 'cost'], cold=cold[r['target'], r['seed']])
+              for r in rows if r['arm'] == 'verified' and (r['target'], r['seed']) in cold]
+    return dict(clock=clock, ratio=sum(g['verified'] for g in groups) / sum(g['cold'] for g in groups) if groups else float('nan'), n=len(groups),
+                sec_per_op_epoch=cc['sec_per_op_epoch'], n_new=cc['n_new'], groups=groups)
 
 def verified_report(rows)->dict:
     "The pre-registered goals and reports of the verified benchmark, read from its rows"

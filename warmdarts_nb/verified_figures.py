@@ -100,9 +100,9 @@ def report_tables(rep:dict)->dict:
                                 targets=b['diff']['targets'], note=f"the picks agree in {b['agree']} of {b['n']}; the searched cell is picked "
                                                                      f"{b['searched_by_split']} times by the split, {b['searched_by_indep']} by draw 4")]
                           if b['n'] and b['diff']['targets'] else [])).fillna({'note': ''}).astype({'pairs': 'Int64'})
-    nt = rep.get('n_targets') or 1
-    wins = pd.DataFrame([dict(candidate=k, groups_won=v, share_of_groups=v / rep['n_verified'], targets_won=rep.get('win_targets', {}).get(k),
-                              share_of_targets=rep.get('win_targets', {}).get(k, 0) / nt)
+    nt = rep['n_targets'] or 1
+    wins = pd.DataFrame([dict(candidate=k, groups_won=v, share_of_groups=v / rep['n_verified'], targets_won=rep['win_targets'].get(k),
+                              share_of_targets=rep['win_targets'].get(k, 0) / nt)
                          for k, v in sorted(rep['wins'].items(), key=lambda kv: -kv[1])])
     return dict(goals=goals, comparisons=comps, wins=wins)
 
